@@ -1,0 +1,176 @@
+"""The motion core on synthetic landmark series with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import run_scenario
+
+from vidmyo.config import DetectorConfig
+from vidmyo.events import JerkDetector, detect_events
+from vidmyo.landmarks import REGIONS
+from vidmyo.simulate import Scenario, Scripted, simulate
+
+
+def jerks(events):
+    return [e for e in events if e.kind == "jerk"]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_focal_jerk_of_each_region_is_found_at_its_onset(region):
+    amplitude = 0.3 if region == "trunk" else 0.15  # trunk: shoulders move, hips stay
+    scn = Scenario(duration_s=12, events=[Scripted("jerk", 6.0, (region,), amplitude, 0.25)])
+    events, truth, _ = run_scenario(scn)
+    found = jerks(events)
+    assert len(found) == 1, events
+    (e,) = found
+    assert e.primary_region == region
+    assert e.distribution == "focal"
+    assert abs(e.onset_frame - truth[0]["onset_frame"]) <= 1
+    assert e.offset_s > e.onset_s
+    assert 0.5 < e.confidence <= 1.0
+
+
+def test_generalized_and_multifocal_jerks():
+    everything = ("trunk", "head", "left_arm", "right_arm", "left_leg", "right_leg")
+    scn = Scenario(
+        duration_s=16,
+        events=[
+            Scripted("jerk", 5.0, everything, 0.2, 0.3),
+            Scripted("jerk", 10.0, ("left_arm", "right_arm"), 0.15, 0.25),
+        ],
+    )
+    events, truth, _ = run_scenario(scn)
+    found = jerks(events)
+    assert [e.distribution for e in found] == ["generalized", "multifocal"]
+    assert set(found[1].regions) == {"left_arm", "right_arm"}
+    assert len(found[0].regions) >= 5
+    for e, t in zip(found, truth, strict=True):
+        assert abs(e.onset_frame - t["onset_frame"]) <= 1
+
+
+@pytest.mark.parametrize(
+    ("rotation", "torso_px", "jitter", "seed"),
+    [(0, 150, 1.0, 1), (90, 80, 1.5, 2), (270, 300, 1.0, 3), (180, 120, 2.0, 4)],
+)
+def test_noise_and_breathing_alone_give_no_events(rotation, torso_px, jitter, seed):
+    scn = Scenario(
+        duration_s=90,
+        rotation=rotation,
+        torso_px=torso_px,
+        jitter_scale=jitter,
+        seed=seed,
+        breathing=0.03,
+    )
+    events, _, coverage = run_scenario(scn)
+    assert jerks(events) == []
+    assert coverage.pose_coverage == 1.0
+
+
+@pytest.mark.parametrize("torso_px", [60, 150, 400])
+def test_thresholds_follow_body_scale(torso_px):
+    """The same movement at any distance from the camera gives the same event."""
+    scn = Scenario(
+        duration_s=10, torso_px=torso_px, events=[Scripted("jerk", 5, ("left_leg",), 0.1)]
+    )
+    events, truth, _ = run_scenario(scn)
+    (e,) = jerks(events)
+    assert e.primary_region == "left_leg"
+    assert e.amplitude == pytest.approx(0.1, abs=0.03)
+
+
+@pytest.mark.parametrize("fps", [15.0, 25.0, 60.0])
+def test_other_frame_rates(fps):
+    scn = Scenario(duration_s=12, fps=fps, events=[Scripted("jerk", 6, ("right_arm",), 0.15, 0.3)])
+    events, truth, _ = run_scenario(scn)
+    (e,) = jerks(events)
+    assert abs(e.onset_frame - truth[0]["onset_frame"]) <= 1
+
+
+@pytest.mark.parametrize(
+    ("distractor", "expected_kind"),
+    [
+        (Scripted("movement", 5, ("right_arm",), 0.5, 3.0), "movement"),
+        (Scripted("movement", 5, ("left_leg",), 0.3, 2.0), "movement"),
+        (Scripted("tremor", 5, ("left_arm",), 0.08, 3.0, freq_hz=5.0), "tremor"),
+        (Scripted("tremor", 5, ("right_arm",), 0.08, 3.0, freq_hz=3.5), "tremor"),
+        (Scripted("tremor", 5, ("right_arm",), 0.1, 3.0, freq_hz=8.0), "tremor"),
+        (Scripted("turn", 5, (), 0.5, 4.0), "movement"),
+    ],
+)
+def test_distractors_are_not_jerks(distractor, expected_kind):
+    scn = Scenario(duration_s=14, events=[distractor], seed=5)
+    events, _, _ = run_scenario(scn)
+    assert jerks(events) == [], events
+    assert expected_kind in {e.kind for e in events}
+
+
+@pytest.mark.parametrize("background_measured", [True, False])
+def test_camera_shake_is_never_a_jerk(background_measured):
+    frames, _ = simulate(
+        Scenario(duration_s=12, events=[Scripted("camera_shake", 5, (), 0.05, 0.5)])
+    )
+    if not background_measured:  # a dark room: no background features to measure
+        for f in frames:
+            f.shift = np.full(2, np.nan, np.float32)
+    events, _ = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
+    assert jerks(events) == []
+
+
+def test_light_change_is_never_a_jerk():
+    scn = Scenario(duration_s=12, events=[Scripted("light_change", 5, (), 0.5, 0.1)])
+    events, _, _ = run_scenario(scn)
+    assert jerks(events) == []
+
+
+def test_dropout_and_reappearance_are_not_jerks():
+    scn = Scenario(
+        duration_s=16,
+        events=[Scripted("dropout", 4, (), 0, 2.0), Scripted("jerk", 11, ("left_arm",), 0.15)],
+    )
+    events, truth, coverage = run_scenario(scn)
+    found = jerks(events)
+    assert len(found) == 1 and found[0].primary_region == "left_arm"
+    assert coverage.pose_coverage == pytest.approx(1 - 2.0 / 16, abs=0.01)
+
+
+def test_hidden_region_is_reported_unseen_not_jerk_free():
+    scn = Scenario(
+        duration_s=12,
+        hidden=("left_leg", "right_leg"),
+        events=[Scripted("jerk", 6, ("left_leg",), 0.2)],
+    )
+    events, _, coverage = run_scenario(scn)
+    assert jerks(events) == []
+    seen = coverage.region_seen(0)
+    assert seen["left_leg"] == 0.0 and seen["right_leg"] == 0.0
+    assert seen["left_arm"] == 1.0
+
+
+def test_sensitivity_trades_recall_for_precision():
+    scn = Scenario(duration_s=12, events=[Scripted("jerk", 6, ("right_arm",), 0.045, 0.25)], seed=8)
+    strict, truth, _ = run_scenario(scn, DetectorConfig(sensitivity=0.5))
+    loose, _, _ = run_scenario(scn, DetectorConfig(sensitivity=2.0))
+    assert jerks(strict) == []
+    onsets = [e.onset_frame for e in jerks(loose)]
+    assert any(abs(f - truth[0]["onset_frame"]) <= 1 for f in onsets)
+
+
+def test_streaming_update_equals_offline_loop():
+    """Live use pushes frames one at a time; the events must be the offline ones, and each
+    must be final within a second of its offset."""
+    scn = Scenario(
+        duration_s=20,
+        events=[Scripted("jerk", 5, ("head",), 0.12), Scripted("jerk", 12, ("left_arm",), 0.2)],
+    )
+    frames, _ = simulate(scn)
+    offline, _ = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
+    detector = JerkDetector(DetectorConfig(), 30.0, (640, 480))
+    live = []
+    for frame in frames:
+        for event in detector.update(frame):
+            assert frame.t - event.offset_s <= 1.0
+            live.append(event)
+    live.extend(detector.flush())
+    assert [e.to_dict() for e in live] == [e.to_dict() for e in offline]
+    assert len(jerks(live)) == 2

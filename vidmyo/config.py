@@ -1,0 +1,149 @@
+"""All settings in one typed place, with the defaults documented where they are defined.
+
+Every stage takes its own section (``PoseConfig``, ``DetectorConfig``) so that it can be
+tested on its own; ``Config`` bundles them for the pipeline and the command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Literal
+
+from vidmyo.errors import UsageError
+
+ModelName = Literal["lite", "full", "heavy"]
+Rotation = Literal["auto", "0", "90", "180", "270"]
+
+MODELS: tuple[str, ...] = ("lite", "full", "heavy")
+ROTATIONS: tuple[str, ...] = ("auto", "0", "90", "180", "270")
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """How frames become landmarks.
+
+    The confidences are low on purpose: a sleeper is small, rotated and dimly lit, and the
+    model's default (0.5) loses such a person (measured: a 240 px tall person needs ~0.2).
+    """
+
+    model: ModelName = "full"
+    """Pose model bundle in ``models/``: lite (fastest), full (default), heavy (most exact)."""
+    processing_size: int = 640
+    """Frames are downscaled so that their longer side is at most this many pixels."""
+    min_detection_confidence: float = 0.2
+    min_presence_confidence: float = 0.3
+    min_tracking_confidence: float = 0.3
+    rotation: Rotation = "auto"
+    """``auto`` tries 0/90/180/270 degrees on the opening frames (and again whenever the pose
+    is lost for a while) and keeps the one in which the pose is found best; a number fixes it."""
+    rotation_probe_frames: int = 5
+    """How many frames, spread over the first seconds, the rotation probe looks at."""
+    reprobe_after_s: float = 5.0
+    """Try the rotations again after the pose has been lost for this long."""
+    enhance_dark: bool = True
+    """Brighten dark or infrared-grey frames (CLAHE) before inference."""
+    dark_luma: float = 80.0
+    """Mean luma (0-255) below which a frame counts as dark."""
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """How landmark trajectories become events.
+
+    Thresholds are in units of the recording's own noise (robust spread of each landmark's
+    excursion while the body is still), so they adapt to pose jitter, distance and light.
+    Distances are in torso lengths (mid-shoulder to mid-hip), so they do not depend on how
+    far away the person is.
+    """
+
+    sensitivity: float = 1.0
+    """Divides the trigger threshold and the minimum amplitude: 2.0 halves them (smaller jerks
+    found, more false ones), 0.5 doubles them (only clear jerks)."""
+    trigger_z: float = 5.5
+    """A region triggers when its excursion from rest exceeds this many noise units."""
+    onset_z: float = 3.0
+    """The onset is the first frame of the run of frames above this many noise units."""
+    quiet_z: float = 2.5
+    """A region is still again when its displacement over ``still_window_s`` stays below this
+    many noise units."""
+    still_window_s: float = 0.15
+    """Window for judging stillness: long enough that a slow movement still shows as moving."""
+    min_active_s: float = 0.08
+    """A movement must stay above ``onset_z`` this long (3 frames at 30 fps): the pose model's
+    one- and two-frame glitches are not movements, while a jerk's rise, hold and return last
+    longer than that."""
+    min_amplitude: float = 0.03
+    """Excursions smaller than this many torso lengths are never events."""
+    baseline_s: float = 0.5
+    """Rest position = median position over this window before the movement."""
+    baseline_gap_frames: int = 3
+    """The rest window ends this many frames before the current frame, so that the first frames
+    of a movement do not pull the rest position."""
+    noise_window_s: float = 20.0
+    """Noise is estimated over this much recent still time."""
+    noise_update_every: int = 10
+    """Recompute the noise estimate every this many frames (it changes slowly)."""
+    min_noise: float = 0.004
+    """Floor for a region's noise unit, in torso lengths, for perfectly clean inputs."""
+    quiet_s: float = 0.1
+    """A region must be still this long before its movement is considered over."""
+    max_jerk_s: float = 0.6
+    """Movements longer than this (onset to offset) are not jerks."""
+    max_rise_s: float = 0.25
+    """A jerk reaches its largest excursion within this time of its onset."""
+    max_event_s: float = 20.0
+    """A movement that goes on longer than this is cut into consecutive events."""
+    merge_s: float = 0.15
+    """Region movements whose onsets lie this close together are one event."""
+    tremor_min_hz: float = 2.5
+    tremor_max_hz: float = 12.0
+    tremor_min_cycles: int = 3
+    min_visibility: float = 0.5
+    """Landmarks less visible than this (MediaPipe's visibility score) are not used."""
+    scale_window_s: float = 3.0
+    """Body scale = median torso length over this recent window."""
+    light_change: float = 0.12
+    """A relative change of mean brightness larger than this between frames is a light change."""
+    camera_shift: float = 0.004
+    """Background shift between frames, as a fraction of the frame's longer side, above which
+    the camera moved (0.004 = 2.6 px at 640 px)."""
+    context_s: float = 0.4
+    """A jerk-like movement this close to a camera shake, a light change or a longer movement
+    of the same person is labelled as that, not as a jerk. Events are final this long after
+    their offset."""
+
+    def scaled(self) -> DetectorConfig:
+        """Thresholds after applying ``sensitivity``."""
+        s = self.sensitivity
+        return replace(
+            self,
+            sensitivity=1.0,
+            trigger_z=self.trigger_z / s,
+            onset_z=min(self.onset_z, self.trigger_z / s),
+            min_amplitude=self.min_amplitude / s,
+        )
+
+
+@dataclass(frozen=True)
+class Config:
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+    start_s: float = 0.0
+    """Analyse from this time (seconds from the first frame)."""
+    end_s: float | None = None
+    """Analyse up to this time; ``None`` = to the end."""
+
+    def __post_init__(self) -> None:
+        if self.pose.model not in MODELS:
+            raise UsageError(f"unknown model {self.pose.model!r}; choose one of {MODELS}")
+        if self.pose.rotation not in ROTATIONS:
+            raise UsageError(f"unknown rotation {self.pose.rotation!r}; choose one of {ROTATIONS}")
+        if self.start_s < 0:
+            raise UsageError("--start must be >= 0")
+        if self.end_s is not None and self.end_s <= self.start_s:
+            raise UsageError("--end must be after --start")
+        if not 0.05 <= self.detector.sensitivity <= 20:
+            raise UsageError("--sensitivity must be between 0.05 and 20")
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,413 @@
+"""Motion → events: the one detector that offline analysis, ``detect`` and live monitoring share.
+
+``JerkDetector.update(frame)`` takes one frame's landmarks and returns the events that became
+final with it (a fraction of a second after their offset); ``flush()`` ends the stream.
+:func:`detect_events` is the offline path: only a loop over ``update``.
+
+Per region, a movement starts when the region's excursion from rest exceeds ``trigger_z``
+noise units and ``min_amplitude``; its onset is the first frame of the run above ``onset_z``
+leading up to that; it ends when the region has been still (``quiet_z``) for ``quiet_s``.
+Region movements whose onsets lie within ``merge_s`` form one event. An event is a jerk when
+it is brief (``max_jerk_s``) and sudden (largest excursion within ``max_rise_s``); a longer
+movement is ``tremor`` when it oscillates regularly at 2.5–12 Hz, otherwise ``movement``.
+Anything starting next to a camera shake or a light change is labelled as such, never a jerk.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from vidmyo.config import DetectorConfig
+from vidmyo.landmarks import REGION_LANDMARKS, REGIONS, FrameLandmarks
+from vidmyo.motion import MotionSample, MotionTracker, frames_for
+from vidmyo.results import Coverage, Event, distribution_of
+
+
+@dataclass
+class RegionMovement:
+    """One region's movement, from trigger to stillness."""
+
+    region: int
+    reference: npt.NDArray[np.float64]
+    onset: MotionSample
+    last_moving: MotionSample
+    peak: MotionSample
+    peak_excursion: float = 0.0
+    peak_z: float = 0.0
+    peak_speed: float = 0.0
+    offset: MotionSample | None = None
+    began_earlier: bool = False
+    """The departure from rest began before the look-back window: a slow movement."""
+    active_frames: int = 0
+    quiet: list[MotionSample] = field(default_factory=list)
+    samples: list[MotionSample] = field(default_factory=list)
+    kind: str = ""
+    return_fraction: float = 0.0
+
+    @property
+    def end(self) -> MotionSample:
+        return self.offset or self.last_moving
+
+    @property
+    def duration(self) -> float:
+        return self.end.t - self.onset.t
+
+    def track(self) -> list[tuple[float, npt.NDArray[np.float64]]]:
+        idx = list(REGION_LANDMARKS[REGIONS[self.region]])
+        return [(s.t, s.pos[idx].mean(axis=0)) for s in self.samples]
+
+    def visibility(self) -> float:
+        idx = list(REGION_LANDMARKS[REGIONS[self.region]])
+        return float(np.mean([s.usable[idx].mean() for s in self.samples])) if self.samples else 0.0
+
+    @property
+    def rise(self) -> float:
+        return self.peak.t - self.onset.t
+
+
+def oscillation(track: list[tuple[float, npt.NDArray[np.float64]]]) -> tuple[float, int, float]:
+    """(frequency in Hz, full cycles, irregularity) of a landmark path, from the reversals of
+    its motion along the main axis. Irregularity is the coefficient of variation of the
+    half-periods (0 = perfectly rhythmic)."""
+    if len(track) < 6:
+        return 0.0, 0, math.inf
+    t = np.array([s for s, _ in track])
+    p = np.array([q for _, q in track])
+    ok = np.isfinite(p).all(axis=1)
+    t, p = t[ok], p[ok]
+    if len(t) < 6:
+        return 0.0, 0, math.inf
+    p = p - p.mean(axis=0)
+    axis = np.linalg.svd(p, full_matrices=False)[2][0]
+    x = p @ axis
+    x = np.convolve(x, np.ones(2) / 2, mode="valid")  # two-frame smoothing against jitter
+    tt = (t[1:] + t[:-1]) / 2
+    v = np.diff(x)
+    sign = np.sign(v[np.abs(v) > 1e-9])
+    times = ((tt[1:] + tt[:-1]) / 2)[np.abs(v) > 1e-9]
+    flips = np.nonzero(np.diff(sign) != 0)[0]
+    if len(flips) < 3:
+        return 0.0, len(flips) // 2, math.inf
+    when = times[flips]
+    half = np.diff(when)
+    freq = 1.0 / (2.0 * float(np.median(half)))
+    return freq, len(flips) // 2, float(np.std(half) / np.mean(half))
+
+
+class _PersonDetector:
+    """Detection for one tracked person slot."""
+
+    def __init__(
+        self, config: DetectorConfig, fps: float, frame_size: tuple[int, int], person: int
+    ):
+        self.cfg = config
+        self.fps = fps
+        self.person = person
+        self.motion = MotionTracker(config, fps, frame_size)
+        self.recent: deque[MotionSample] = deque(maxlen=frames_for(config.max_rise_s + 0.2, fps))
+        self.active: dict[int, RegionMovement] = {}
+        self.finished: list[RegionMovement] = []
+        self.post_rest: dict[int, tuple[int, npt.NDArray[np.float64]]] = {}
+        self.artifacts: deque[tuple[float, str]] = deque()
+        self.long_moves: deque[tuple[float, float]] = deque(maxlen=64)
+        """(onset, end) of recent region movements too long to be jerks."""
+        self.quiet_frames = frames_for(config.quiet_s, fps)
+        self.min_active = max(1, math.ceil(config.min_active_s * fps - 1e-9))
+        self.rest_frames = frames_for(config.baseline_s, fps) + config.baseline_gap_frames
+        self.now = 0.0
+
+    # -- per frame ------------------------------------------------------------------------------
+    def update(self, frame: FrameLandmarks, slot: int) -> list[Event]:
+        s = self.motion.update(
+            frame.index,
+            frame.t,
+            frame.xy[slot],
+            frame.visibility[slot],
+            bool(frame.present[slot]),
+            frame.brightness,
+            frame.shift,
+        )
+        self.now = s.t
+        if s.light_change:
+            self.artifacts.append((s.t, "light_change"))
+        if s.camera_moved:
+            self.artifacts.append((s.t, "camera_shake"))
+        while self.artifacts and self.artifacts[0][0] < s.t - 30.0:
+            self.artifacts.popleft()
+        for r in range(len(REGIONS)):
+            if r in self.active:
+                self._continue(r, s)
+            else:
+                self._maybe_start(r, s)
+        self.recent.append(s)
+        return self._emit(final=False)
+
+    def _reference(self, r: int, s: MotionSample) -> npt.NDArray[np.float64]:
+        """Rest position for region ``r``: the rolling rest, or right after a movement the
+        position the region settled in (until the rolling window holds only later frames)."""
+        post = self.post_rest.get(r)
+        if post is not None:
+            if s.index - post[0] <= self.rest_frames:
+                return post[1]
+            del self.post_rest[r]
+        return s.baseline
+
+    def _maybe_start(self, r: int, s: MotionSample) -> None:
+        if not s.region_seen[r] or not np.isfinite(s.excursion_z[r]):
+            return
+        reference = self._reference(r, s)
+        if reference is s.baseline:
+            if not s.excursion_z[r] >= self.cfg.trigger_z:
+                return
+            exc = s.excursion[r]
+        else:
+            exc, z = s.region_excursion(r, reference)
+            if not z >= self.cfg.trigger_z:
+                return
+        if not exc >= self.cfg.min_amplitude:
+            return
+        onset, earlier = s, True
+        for prev in reversed(self.recent):  # walk back to the start of the departure
+            _, zp = prev.region_excursion(r, reference)
+            if not (prev.region_seen[r] and zp >= self.cfg.onset_z):
+                earlier = False
+                break
+            onset = prev
+        m = RegionMovement(region=r, reference=reference, onset=onset, last_moving=s, peak=s)
+        m.began_earlier = earlier and len(self.recent) == self.recent.maxlen
+        m.samples = [p for p in self.recent if p.index >= onset.index]
+        m.active_frames = len(m.samples)
+        self.active[r] = m
+        self._continue(r, s)
+
+    def _continue(self, r: int, s: MotionSample) -> None:
+        m = self.active[r]
+        if not s.region_seen[r]:
+            self._finish(r, s)
+            return
+        exc, z = s.region_excursion(r, m.reference)
+        m.samples.append(s)
+        if z >= self.cfg.onset_z:
+            m.active_frames += 1
+        if np.isfinite(exc) and exc > m.peak_excursion:
+            m.peak_excursion, m.peak_z, m.peak = exc, z, s
+        if np.isfinite(s.speed[r]):
+            m.peak_speed = max(m.peak_speed, float(s.speed[r]))
+        moving = not (s.speed_z[r] < self.cfg.quiet_z)
+        if moving:
+            m.last_moving = s
+            m.quiet.clear()
+        else:
+            m.quiet.append(s)
+        if len(m.quiet) >= self.quiet_frames or s.t - m.onset.t > self.cfg.max_event_s:
+            self._finish(r, s)
+
+    def _finish(self, r: int, s: MotionSample) -> None:
+        m = self.active.pop(r)
+        # Stillness is judged over a window of k frames, so the last real movement was k-1
+        # frames before the last frame judged moving.
+        back = self.motion.still_frames - 1
+        moved = [p for p in m.samples if p.index <= m.last_moving.index - back]
+        m.offset = max(moved[-1], m.peak, key=lambda p: p.index) if moved else m.last_moving
+        settled = [q.pos for q in m.quiet] or [s.pos]
+        rest = np.nanmedian(np.stack(settled), axis=0) if m.quiet else s.pos
+        idx = list(REGION_LANDMARKS[REGIONS[r]])
+        final = np.linalg.norm(rest[idx] - m.reference[idx], axis=1)
+        final_exc = float(np.nanmax(final)) if np.isfinite(final).any() else m.peak_excursion
+        m.return_fraction = float(np.clip(1.0 - final_exc / max(m.peak_excursion, 1e-9), 0, 1))
+        if m.quiet:
+            self.post_rest[r] = (s.index, rest)
+        if m.active_frames < self.min_active:
+            return  # a one-frame glitch of the pose model, not a movement
+        m.kind = self._classify(m)
+        if m.kind != "jerk":
+            self.long_moves.append((m.onset.t, m.end.t))
+        self.finished.append(m)
+
+    def _classify(self, m: RegionMovement) -> str:
+        cfg = self.cfg
+        if m.duration <= cfg.max_jerk_s and m.rise <= cfg.max_rise_s and not m.began_earlier:
+            return "jerk"
+        freq, cycles, irregularity = oscillation(m.track())
+        if (
+            cfg.tremor_min_hz <= freq <= cfg.tremor_max_hz
+            and cycles >= cfg.tremor_min_cycles
+            and irregularity < 0.5
+        ):
+            return "tremor"
+        return "movement"
+
+    # -- grouping regions into events -------------------------------------------------------------
+    def _emit(self, final: bool) -> list[Event]:
+        cfg = self.cfg
+        out: list[Event] = []
+        while self.finished:
+            self.finished.sort(key=lambda m: m.onset.t)
+            window_end = self.finished[0].onset.t + cfg.merge_s
+            group = [m for m in self.finished if m.onset.t <= window_end]
+            if not final and not self._settled(group, window_end):
+                break
+            kind = self._kind(group)
+            if kind != "jerk":  # one event for one gross movement, however many pieces
+                group = self._absorb(group)
+                if not final and not self._settled(group, window_end):
+                    break
+            self.finished = [m for m in self.finished if all(m is not g for g in group)]
+            out.append(self._event(group, kind))
+        return out
+
+    def _settled(self, group: list[RegionMovement], window_end: float) -> bool:
+        """Can this group be emitted? Not while a region that may join it is moving, before the
+        context window after its end has passed, or while a movement nearby may yet turn out
+        to be a gross one."""
+        cfg = self.cfg
+        end = max(m.end.t for m in group)
+        if self.now < max(window_end, end + cfg.context_s):
+            return False
+        return not any(
+            m.onset.t <= window_end
+            or (m.onset.t <= end + cfg.context_s and self.now - m.onset.t <= cfg.max_jerk_s)
+            for m in self.active.values()
+        )
+
+    def _absorb(self, group: list[RegionMovement]) -> list[RegionMovement]:
+        """Add every finished movement that overlaps the group (within ``context_s``),
+        transitively: turning over is one movement, not a dozen."""
+        group = list(group)
+        grew = True
+        while grew:
+            end = max(m.end.t for m in group) + self.cfg.context_s
+            extra = [
+                m for m in self.finished if m.onset.t <= end and all(m is not g for g in group)
+            ]
+            group.extend(extra)
+            grew = bool(extra)
+        return group
+
+    def _kind(self, group: list[RegionMovement]) -> str:
+        cfg = self.cfg
+        primary = max(group, key=lambda m: m.peak_excursion)
+        onset = min(m.onset.t for m in group)
+        end = max(m.end.t for m in group)
+        lo, hi = onset - cfg.context_s, end + cfg.context_s
+        artefacts = [a for t, a in self.artifacts if lo <= t <= hi]
+        if artefacts:
+            return "camera_shake" if "camera_shake" in artefacts else "light_change"
+        if primary.kind == "jerk" and self._within_gross_movement(lo, hi):
+            return "movement"
+        return primary.kind
+
+    def _event(self, group: list[RegionMovement], kind: str) -> Event:
+        cfg = self.cfg
+        primary = max(group, key=lambda m: m.peak_excursion)
+        members = [m for m in group if m.kind == "jerk"] if kind == "jerk" else group
+        onset = min((m.onset for m in members), key=lambda s: s.t)
+        offset = max((m.end for m in members), key=lambda s: s.t)
+        regions = [REGIONS[r] for r in sorted({m.region for m in members})]
+        snr = primary.peak_z if np.isfinite(primary.peak_z) else 0.0
+        # Confidence: how far the evidence clears the threshold, times how well the region
+        # was seen. 0.5 at the trigger threshold, ~0.98 at twice it.
+        margin = (snr - cfg.trigger_z) / (0.25 * cfg.trigger_z)
+        visible = primary.visibility()
+        confidence = visible / (1.0 + math.exp(-margin))
+        if kind != "jerk":
+            confidence = min(confidence, 1.0)
+        return Event(
+            kind=kind,
+            onset_s=onset.t,
+            offset_s=offset.t,
+            peak_s=primary.peak.t,
+            regions=regions,
+            primary_region=REGIONS[primary.region],
+            distribution=distribution_of(regions),
+            peak_speed=max(m.peak_speed for m in members),
+            amplitude=primary.peak_excursion,
+            confidence=float(np.clip(confidence, 0.0, 1.0)),
+            person=self.person,
+            onset_frame=onset.index,
+            peak_frame=primary.peak.index,
+            offset_frame=offset.index,
+            duration_s=offset.t - onset.t,
+            rise_s=primary.rise,
+            return_fraction=primary.return_fraction,
+            snr=snr,
+        )
+
+    def _within_gross_movement(self, lo: float, hi: float) -> bool:
+        """A jerk-like piece of a longer movement (turning over, settling after reaching) is
+        part of that movement: some region moved for too long to be a jerk around it."""
+        longest = self.cfg.max_jerk_s
+        if any(a <= hi and b >= lo for a, b in self.long_moves):
+            return True
+        return any(m.onset.t <= hi and self.now - m.onset.t > longest for m in self.active.values())
+
+    def flush(self) -> list[Event]:
+        last = self.recent[-1] if self.recent else None
+        for r in list(self.active):
+            if last is not None:
+                self._finish(r, last)
+        return self._emit(final=True)
+
+
+class JerkDetector:
+    """Streaming jerk detector over all person slots.
+
+    Parameters
+    ----------
+    config : detection settings.
+    fps : nominal frame rate (windows given in seconds are converted with it).
+    frame_size : (width, height) of the video, to scale the camera-shake threshold.
+    persons : number of person slots in the frames it will get.
+    """
+
+    def __init__(
+        self,
+        config: DetectorConfig,
+        fps: float,
+        frame_size: tuple[int, int],
+        persons: int = 1,
+    ):
+        config = config.scaled()
+        self.config = config
+        self._people = [_PersonDetector(config, fps, frame_size, p) for p in range(persons)]
+        self.coverage = Coverage.for_persons(persons)
+
+    def update(self, frame: FrameLandmarks) -> list[Event]:
+        """Push one frame; returns the events that became final (sorted by onset)."""
+        self.coverage.frames += 1
+        events: list[Event] = []
+        for p, person in enumerate(self._people):
+            if p >= frame.present.shape[0]:
+                continue
+            events.extend(person.update(frame, p))
+            sample = person.recent[-1]
+            self.coverage.pose_frames[p] += int(sample.present)
+            self.coverage.region_frames[p] += sample.region_seen
+        return sorted(events, key=lambda e: e.onset_s)
+
+    def flush(self) -> list[Event]:
+        """End of stream: finish movements still open and return the remaining events."""
+        events = [e for person in self._people for e in person.flush()]
+        return sorted(events, key=lambda e: e.onset_s)
+
+
+def detect_events(
+    frames: Iterable[FrameLandmarks],
+    config: DetectorConfig,
+    fps: float,
+    frame_size: tuple[int, int],
+    persons: int = 1,
+) -> tuple[list[Event], Coverage]:
+    """Offline detection: a loop over :meth:`JerkDetector.update`."""
+    detector = JerkDetector(config, fps, frame_size, persons)
+    events: list[Event] = []
+    for frame in frames:
+        events.extend(detector.update(frame))
+    events.extend(detector.flush())
+    return sorted(events, key=lambda e: e.onset_s), detector.coverage

@@ -1,0 +1,336 @@
+"""Landmark trajectories → body-scale-normalised motion per region, against a measured noise floor.
+
+Three ideas carry the detector:
+
+1. **Body scale.** Positions are divided by the torso length (mid-shoulder to mid-hip, a
+   running median), so one threshold works for a child far away and an adult close up.
+2. **Region-relative positions.** Each region is measured against its anchor (an arm against
+   its shoulder, the head against the shoulders, the trunk against its own centre). A camera
+   shake or the whole body sliding moves no region; a trunk jerk is not also an arm jerk.
+3. **A noise floor from the recording itself.** The pose model's jitter differs between
+   landmarks (hands far more than shoulders), lighting and models. Each landmark's noise unit
+   is a robust quantile of its own excursion from rest over the recent past; thresholds are
+   multiples of it, never fixed constants.
+
+The *excursion* of a landmark is its distance from its rest position (median over the half
+second before, ending a few frames back). Against jitter it is a far stronger signal than the
+frame-to-frame speed: a 0.05 torso-length jerk is ~5 noise units of excursion but only ~2 of
+one-frame speed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from vidmyo.config import DetectorConfig
+from vidmyo.landmarks import (
+    MIN_VISIBLE_LANDMARKS,
+    N_LANDMARKS,
+    REGION_ANCHOR,
+    REGION_LANDMARKS,
+    REGIONS,
+)
+
+N_REGIONS = len(REGIONS)
+SHOULDER_TO_TORSO = 1.3
+"""Torso length ≈ 1.3 shoulder widths: the fallback scale when the hips cannot be seen."""
+NOISE_QUANTILE = 0.3
+RAYLEIGH_Q30_TO_MEDIAN = 0.717
+"""The noise unit is the 30th percentile of recent excursions divided by this ratio (its value
+for pure jitter), i.e. the median jitter excursion even when up to ~70% of the window is real
+movement."""
+WARMUP_FRAMES = 10
+
+
+def frames_for(seconds: float, fps: float) -> int:
+    return max(1, int(round(seconds * fps)))
+
+
+def second_largest(values: npt.NDArray[np.float64], usable: npt.NDArray[np.bool_]) -> float:
+    """The second largest usable value: a single landmark that glitches does not set a
+    region's amplitude."""
+    v = values[usable]
+    if v.size < 2:
+        return float("nan")
+    return float(np.partition(v, -2)[-2])
+
+
+_MEMBERS = np.zeros((N_REGIONS, N_LANDMARKS))
+for _r, _region in enumerate(REGIONS):
+    _MEMBERS[_r, list(REGION_LANDMARKS[_region])] = 1.0
+_MIN_COUNT = np.array([MIN_VISIBLE_LANDMARKS[r] for r in REGIONS])
+_TRUNK = REGIONS.index("trunk")
+_SHOULDERS, _HIPS = [11, 12], [23, 24]
+
+
+def region_vectors(delta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """(6, 2) coherent displacement of each region from per-landmark displacements (33, 2).
+
+    A limb or the head moves its landmarks together, so their mean displacement keeps the
+    signal while independent jitter shrinks by the square root of their number. The trunk's
+    landmarks are relative to their own centre, whose mean is always zero; its vector is the
+    shoulders' displacement relative to the hips' (bending, flexion, a shrug).
+    """
+    finite = np.isfinite(delta[:, 0])
+    counts = _MEMBERS @ finite
+    sums = _MEMBERS @ np.where(finite[:, None], delta, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = sums / counts[:, None]
+        out[counts < _MIN_COUNT] = np.nan
+        sh, hp = finite[_SHOULDERS], finite[_HIPS]
+        if sh.any() and hp.any():
+            out[_TRUNK] = delta[_SHOULDERS][sh].mean(axis=0) - delta[_HIPS][hp].mean(axis=0)
+        else:
+            out[_TRUNK] = np.nan
+    return out
+
+
+@dataclass
+class MotionSample:
+    """One person's motion in one frame.
+
+    Attributes
+    ----------
+    index, t : frame number and time (s).
+    present : a pose was found.
+    scale : torso length in pixels used to normalise this frame (NaN if unknown).
+    pos : (33, 2) landmark positions relative to their region's anchor, in torso lengths;
+        NaN where not usable (not visible, or anchor not visible).
+    usable : (33,) bool, landmark usable in this frame.
+    region_seen : (6,) bool, enough landmarks of the region visible (order: ``REGIONS``).
+    baseline : (33, 2) rest position (same units as ``pos``).
+    noise : (6,) noise unit of each region's coherent excursion, torso lengths.
+    excursion : (6,) second-largest landmark distance from rest per region, torso lengths:
+        the region's amplitude.
+    excursion_z : (6,) coherent excursion from rest in noise units (NaN in warm-up or unseen).
+    speed : (6,) second-largest landmark speed per region, torso lengths per second.
+    speed_z : (6,) coherent displacement over the stillness window (``still_window_s``) in
+        noise units: low when the region is still, high through a slow movement too.
+    light_change, camera_moved : frame-level artefact flags.
+    """
+
+    index: int
+    t: float
+    present: bool
+    scale: float
+    pos: npt.NDArray[np.float64]
+    usable: npt.NDArray[np.bool_]
+    region_seen: npt.NDArray[np.bool_]
+    baseline: npt.NDArray[np.float64]
+    noise: npt.NDArray[np.float64]
+    excursion: npt.NDArray[np.float64]
+    excursion_z: npt.NDArray[np.float64]
+    speed: npt.NDArray[np.float64]
+    speed_z: npt.NDArray[np.float64]
+    light_change: bool = False
+    camera_moved: bool = False
+
+    def region_excursion(
+        self, region: int, reference: npt.NDArray[np.float64]
+    ) -> tuple[float, float]:
+        """(amplitude, coherent excursion in noise units) of a region from a rest position."""
+        idx = list(REGION_LANDMARKS[REGIONS[region]])
+        delta = self.pos - reference
+        d = np.linalg.norm(delta[idx], axis=1)
+        amplitude = second_largest(d, np.isfinite(d))
+        z = float(np.linalg.norm(region_vectors(delta)[region])) / self.noise[region]
+        return amplitude, z
+
+
+class MotionTracker:
+    """Streaming: feed one person's landmarks frame by frame, get :class:`MotionSample` back.
+
+    Holds only fixed-size windows (rest position, scale, noise), so memory does not grow with
+    the length of the recording.
+    """
+
+    def __init__(self, config: DetectorConfig, fps: float, frame_size: tuple[int, int]):
+        self.config = config
+        self.fps = fps
+        self.frame_long_side = float(max(frame_size))
+        self._gap = config.baseline_gap_frames
+        self._history: deque[npt.NDArray[np.float64]] = deque(
+            maxlen=frames_for(config.baseline_s, fps) + self._gap
+        )
+        self._scales: deque[float] = deque(maxlen=frames_for(config.scale_window_s, fps))
+        noise_len = frames_for(config.noise_window_s, fps)
+        self._exc_hist: deque[npt.NDArray[np.float64]] = deque(maxlen=noise_len)
+        self._spd_hist: deque[npt.NDArray[np.float64]] = deque(maxlen=noise_len)
+        self._noise = np.full(N_REGIONS, np.nan)
+        self._speed_noise = np.full(2 * N_REGIONS, np.nan)
+        self._since_noise = 0
+        self.still_frames = max(2, frames_for(config.still_window_s, fps))
+        self._prev_pos: deque[npt.NDArray[np.float64]] = deque(maxlen=self.still_frames)
+        self._prev_t: deque[float] = deque(maxlen=self.still_frames)
+        self._prev_brightness = float("nan")
+
+    # -- per-frame geometry -------------------------------------------------------------------
+    def _scale(self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]) -> float:
+        if visible[[11, 12, 23, 24]].all():
+            torso = float(np.linalg.norm((xy[11] + xy[12]) / 2 - (xy[23] + xy[24]) / 2))
+        elif visible[[11, 12]].all():
+            torso = SHOULDER_TO_TORSO * float(np.linalg.norm(xy[11] - xy[12]))
+        else:
+            torso = float("nan")
+        if np.isfinite(torso) and torso > 1.0:
+            self._scales.append(torso)
+        return float(np.median(self._scales)) if self._scales else float("nan")
+
+    def _relative(
+        self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_], scale: float
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        pos = np.full((N_LANDMARKS, 2), np.nan)
+        usable = np.zeros(N_LANDMARKS, bool)
+        seen = np.zeros(N_REGIONS, bool)
+        if not np.isfinite(scale):
+            return pos, usable, seen
+        for r, region in enumerate(REGIONS):
+            anchor = list(REGION_ANCHOR[region])
+            idx = list(REGION_LANDMARKS[region])
+            if not visible[anchor].sum() >= min(len(anchor), 3):
+                continue
+            origin = xy[anchor][visible[anchor]].mean(axis=0)
+            ok = visible[idx]
+            if ok.sum() < MIN_VISIBLE_LANDMARKS[region]:
+                continue
+            pos[idx] = (xy[idx] - origin) / scale
+            usable[idx] = ok
+            seen[r] = True
+        pos[~usable] = np.nan
+        return pos, usable, seen
+
+    # -- the streaming step -----------------------------------------------------------------------
+    def update(
+        self,
+        index: int,
+        t: float,
+        xy: npt.NDArray[np.float32],
+        visibility: npt.NDArray[np.float32],
+        present: bool,
+        brightness: float = float("nan"),
+        shift: npt.NDArray[np.float32] | None = None,
+    ) -> MotionSample:
+        cfg = self.config
+        visible = present & (visibility >= cfg.min_visibility) & np.isfinite(xy).all(axis=1)
+        scale = self._scale(xy, visible) if present else float("nan")
+        pos, usable, seen = self._relative(xy, visible, scale)
+
+        light = False
+        if np.isfinite(brightness) and np.isfinite(self._prev_brightness):
+            light = abs(brightness - self._prev_brightness) / max(self._prev_brightness, 10.0) > (
+                cfg.light_change
+            )
+        self._prev_brightness = brightness
+        moved = False
+        if shift is not None and np.isfinite(shift).all():
+            moved = float(np.hypot(*shift)) > cfg.camera_shift * self.frame_long_side
+
+        if not present:  # after the pose is lost, rest and speed start afresh
+            self._history.clear()
+            self._prev_pos.clear()
+            self._prev_t.clear()
+
+        # Rest position: median over the window that ends `gap` frames ago, for landmarks that
+        # were usable through most of it (a stale rest would turn a reappearance into a jerk).
+        past = list(self._history)[: max(0, len(self._history) - self._gap)]
+        baseline = np.full((N_LANDMARKS, 2), np.nan)
+        if len(past) >= 3:
+            stack = np.stack(past)
+            baseline = np.median(stack, axis=0)  # NaN wherever a landmark was ever unusable
+            finite = np.isfinite(stack[:, :, 0]).mean(axis=0)
+            patchy = (finite >= 0.8) & (finite < 1.0)
+            if patchy.any():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    baseline[patchy] = np.nanmedian(stack[:, patchy], axis=0)
+        self._history.append(pos)
+
+        delta = pos - baseline  # NaN where unusable
+        exc = np.linalg.norm(delta, axis=1)
+        coherent = np.linalg.norm(region_vectors(delta), axis=1)
+        # Displacement over the stillness window: robust to one-frame jitter, and large through
+        # a slow movement, so a slow movement is not cut into brief pieces.
+        d1 = np.full(N_LANDMARKS, np.nan)
+        dk = np.full(2 * N_REGIONS, np.nan)
+        dt1 = float("nan")
+        if self._prev_pos:
+            d1 = np.linalg.norm(pos - self._prev_pos[-1], axis=1)
+            dt1 = t - self._prev_t[-1]
+        if len(self._prev_pos) == self.still_frames:
+            # Two windows: the long one keeps slow movements "moving", the two-frame one keeps
+            # fast oscillations (tremor) moving when the long window spans a whole period.
+            dk = np.concatenate([
+                np.linalg.norm(region_vectors(pos - self._prev_pos[0]), axis=1),
+                np.linalg.norm(region_vectors(pos - self._prev_pos[-2]), axis=1),
+            ])  # fmt: skip
+        self._prev_pos.append(pos)
+        self._prev_t.append(t)
+
+        self._update_noise(coherent, dk)
+        warm = np.isfinite(self._noise).all() and np.isfinite(self._speed_noise).all()
+        excursion = np.full(N_REGIONS, np.nan)
+        speed = np.full(N_REGIONS, np.nan)
+        for r, region in enumerate(REGIONS):
+            if not seen[r]:
+                continue
+            idx = list(REGION_LANDMARKS[region])
+            excursion[r] = second_largest(exc[idx], np.isfinite(exc[idx]))
+            if dt1 > 0:
+                speed[r] = second_largest(d1[idx] / dt1, np.isfinite(d1[idx]))
+        nan = np.full(N_REGIONS, np.nan)
+        excursion_z = np.where(seen, coherent / self._noise, np.nan) if warm else nan
+        if warm:
+            z = dk / self._speed_noise
+            speed_z = np.where(seen, np.fmax(z[:N_REGIONS], z[N_REGIONS:]), np.nan)
+        else:
+            speed_z = nan
+
+        return MotionSample(
+            index=index,
+            t=t,
+            present=bool(present),
+            scale=scale,
+            pos=pos,
+            usable=usable,
+            region_seen=seen,
+            baseline=baseline,
+            noise=self._noise,
+            excursion=excursion,
+            excursion_z=excursion_z,
+            speed=speed,
+            speed_z=speed_z,
+            light_change=light,
+            camera_moved=moved,
+        )
+
+    def _update_noise(self, coherent: npt.NDArray[np.float64], dk: npt.NDArray[np.float64]) -> None:
+        """Noise units per region: a low quantile of the recent coherent excursions (and of the
+        stillness-window displacements), so that brief events barely move it."""
+        exc = coherent
+        if np.isfinite(exc).any():
+            self._exc_hist.append(exc)
+        if np.isfinite(dk).any():
+            self._spd_hist.append(dk)
+        self._since_noise += 1
+        warm = np.isfinite(self._noise).all()
+        if warm and self._since_noise < self.config.noise_update_every:
+            return
+        if len(self._exc_hist) < WARMUP_FRAMES or len(self._spd_hist) < WARMUP_FRAMES:
+            return
+        self._since_noise = 0
+        floor = self.config.min_noise
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            e = np.nanquantile(np.stack(self._exc_hist), NOISE_QUANTILE, axis=0)
+            s = np.nanquantile(np.stack(self._spd_hist), NOISE_QUANTILE, axis=0)
+        # A region never seen yet gets the median noise of the others, so it is usable at once.
+        for arr in (e, s):
+            fill = np.nanmedian(arr) if np.isfinite(arr).any() else floor
+            arr[~np.isfinite(arr)] = fill
+        self._noise = np.maximum(e / RAYLEIGH_Q30_TO_MEDIAN, floor)
+        self._speed_noise = np.maximum(s / RAYLEIGH_Q30_TO_MEDIAN, floor)

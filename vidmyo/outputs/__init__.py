@@ -1,0 +1,1 @@
+"""Writers for what an analysis produces: events.json, events.csv, and the landmarks file."""

@@ -1,0 +1,128 @@
+"""What detection produces: events, coverage and the summary, in the contract's terms.
+
+An analysis without jerks is an empty list with a summary of zeros, never ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from vidmyo.landmarks import REGIONS
+
+EVENTS_SCHEMA = "vidmyo.events/1"
+AXIAL = frozenset({"head", "trunk"})
+LEFT_LIMBS = frozenset({"left_arm", "left_leg"})
+RIGHT_LIMBS = frozenset({"right_arm", "right_leg"})
+UNSEEN_BELOW = 0.2
+"""A region seen in less than this fraction of the pose frames is reported as unseen."""
+
+
+def distribution_of(regions: set[str] | list[str]) -> str:
+    """focal: one region; generalized: axial plus limbs of both sides; else multifocal."""
+    involved = set(regions)
+    if len(involved) <= 1:
+        return "focal"
+    if involved & AXIAL and involved & LEFT_LIMBS and involved & RIGHT_LIMBS:
+        return "generalized"
+    return "multifocal"
+
+
+@dataclass
+class Event:
+    """One detected movement.
+
+    Contract fields (``events.json``): ``kind`` (``jerk``, ``movement``, ``tremor``,
+    ``camera_shake``, ``light_change``), ``onset_s``/``offset_s``/``peak_s`` (s from the first
+    frame), ``regions``, ``primary_region``, ``distribution``, ``peak_speed`` (torso lengths/s),
+    ``amplitude`` (torso lengths), ``confidence`` in [0, 1], ``person``.
+    Extra fields: the frame numbers of onset, peak and offset, ``duration_s``, ``rise_s``
+    (onset to largest excursion), ``return_fraction`` (1 = back at rest, 0 = stayed displaced),
+    ``snr`` (peak excursion in noise units).
+    """
+
+    kind: str
+    onset_s: float
+    offset_s: float
+    peak_s: float
+    regions: list[str]
+    primary_region: str
+    distribution: str
+    peak_speed: float
+    amplitude: float
+    confidence: float
+    person: int = 0
+    onset_frame: int = 0
+    peak_frame: int = 0
+    offset_frame: int = 0
+    duration_s: float = 0.0
+    rise_s: float = 0.0
+    return_fraction: float = 0.0
+    snr: float = 0.0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for key, digits in _ROUNDING.items():
+            value = float(d[key])
+            d[key] = round(value, digits) if math.isfinite(value) else None
+        return d
+
+
+CSV_FIELDS = list(Event.__dataclass_fields__)
+_ROUNDING = dict.fromkeys(
+    ("onset_s", "offset_s", "peak_s", "duration_s", "rise_s"), 4
+) | dict.fromkeys(("peak_speed", "amplitude", "confidence", "return_fraction", "snr"), 3)
+
+
+@dataclass
+class Coverage:
+    """How much of the recording could be seen: frame counts per person slot and region."""
+
+    frames: int = 0
+    pose_frames: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    region_frames: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros((1, len(REGIONS)), np.int64)
+    )
+
+    @classmethod
+    def for_persons(cls, persons: int) -> Coverage:
+        return cls(0, np.zeros(persons, np.int64), np.zeros((persons, len(REGIONS)), np.int64))
+
+    @property
+    def pose_coverage(self) -> float:
+        """Fraction of analysed frames in which at least the main person was found."""
+        return float(self.pose_frames.max() / self.frames) if self.frames else 0.0
+
+    def region_seen(self, person: int = 0) -> dict[str, float]:
+        """Fraction of the person's pose frames in which each region was seen."""
+        n = self.pose_frames[person]
+        return {r: round(float(self.region_frames[person, i] / n), 3) if n else 0.0
+                for i, r in enumerate(REGIONS)}  # fmt: skip
+
+
+def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dict:
+    """The contract's summary plus breakdowns: rates per analysed hour, counts per region
+    (primary and involved), per distribution and kind, and which regions were never seen."""
+    jerks = [e for e in events if e.kind == "jerk"]
+    hours = analysed_s / 3600.0
+    seen = coverage.region_seen(0)
+    unseen = [r for r, f in seen.items() if f < UNSEEN_BELOW]
+    return {
+        "jerk_count": len(jerks),
+        "jerks_per_hour": round(len(jerks) / hours, 2) if hours > 0 else 0.0,
+        "by_region": dict(Counter(e.primary_region for e in jerks)),
+        "pose_coverage": round(coverage.pose_coverage, 4),
+        "analysed_s": round(analysed_s, 3),
+        "by_region_involved": dict(Counter(r for e in jerks for r in e.regions)),
+        "by_distribution": dict(Counter(e.distribution for e in jerks)),
+        "by_kind": dict(Counter(e.kind for e in events)),
+        "by_person": {str(k): v for k, v in Counter(e.person for e in jerks).items()},
+        "analysed_frames": coverage.frames,
+        "pose_frames": int(coverage.pose_frames.max()) if coverage.frames else 0,
+        "region_seen": seen,
+        "unseen_regions": unseen,
+    }

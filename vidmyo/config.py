@@ -63,6 +63,9 @@ class DetectorConfig:
     """A region triggers when its excursion from rest exceeds this many noise units."""
     onset_z: float = 3.0
     """The onset is the first frame of the run of frames above this many noise units."""
+    onset_fraction: float = 0.25
+    """...and, walking back, frames below this share of the excursion at the trigger are
+    before the onset (so a slow drift before a jerk is not counted as part of it)."""
     quiet_z: float = 2.5
     """A region is still again when its displacement over ``still_window_s`` stays below this
     many noise units."""
@@ -87,10 +90,18 @@ class DetectorConfig:
     """Floor for a region's noise unit, in torso lengths, for perfectly clean inputs."""
     quiet_s: float = 0.1
     """A region must be still this long before its movement is considered over."""
-    max_jerk_s: float = 0.6
-    """Movements longer than this (onset to offset) are not jerks."""
+    max_jerk_s: float = 0.8
+    """Movements longer than this (onset to offset, return included) are not jerks."""
     max_rise_s: float = 0.25
     """A jerk reaches its largest excursion within this time of its onset."""
+    min_return: float = 0.3
+    step_amplitude: float = 0.1
+    """A sudden displacement smaller than ``step_amplitude`` torso lengths that does not move
+    back by at least ``min_return`` of itself is the pose model stepping between solutions,
+    not a jerk."""
+    min_region_share: float = 0.3
+    """A region joins a jerk only if it moved at least this share of the primary region's
+    amplitude (the model drags neighbouring landmarks along a little)."""
     max_event_s: float = 20.0
     """A movement that goes on longer than this is cut into consecutive events."""
     merge_s: float = 0.15

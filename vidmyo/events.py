@@ -116,7 +116,7 @@ class _PersonDetector:
         self.post_rest: dict[int, tuple[int, npt.NDArray[np.float64]]] = {}
         self.artifacts: deque[tuple[float, str]] = deque()
         self.long_moves: deque[tuple[float, float]] = deque(maxlen=64)
-        """(onset, end) of recent region movements too long to be jerks."""
+        """(onset, end) of recent region movements too long to be jerks: gross movements."""
         self.quiet_frames = frames_for(config.quiet_s, fps)
         self.min_active = max(1, math.ceil(config.min_active_s * fps - 1e-9))
         self.rest_frames = frames_for(config.baseline_s, fps) + config.baseline_gap_frames
@@ -172,10 +172,15 @@ class _PersonDetector:
                 return
         if not exc >= self.cfg.min_amplitude:
             return
+        # Walk back to the start of the sudden departure: frames still clearly away from rest,
+        # and by a fair share of the excursion now (the pose model's small drifts and steps
+        # before a jerk are not its onset).
+        _, z_now = s.region_excursion(r, reference)
+        floor = max(self.cfg.onset_z, self.cfg.onset_fraction * z_now)
         onset, earlier = s, True
-        for prev in reversed(self.recent):  # walk back to the start of the departure
+        for prev in reversed(self.recent):
             _, zp = prev.region_excursion(r, reference)
-            if not (prev.region_seen[r] and zp >= self.cfg.onset_z):
+            if not (prev.region_seen[r] and zp >= floor):
                 earlier = False
                 break
             onset = prev
@@ -225,15 +230,39 @@ class _PersonDetector:
             self.post_rest[r] = (s.index, rest)
         if m.active_frames < self.min_active:
             return  # a one-frame glitch of the pose model, not a movement
+        first_departure = m.onset
+        self._refine_onset(m)
         m.kind = self._classify(m)
-        if m.kind != "jerk":
+        if m.kind == "step":
+            return
+        if m.kind != "jerk":  # a slow movement starts where it first left rest
+            m.onset = first_departure
+        if m.duration > self.cfg.max_jerk_s:
             self.long_moves.append((m.onset.t, m.end.t))
         self.finished.append(m)
 
+    def _refine_onset(self, m: RegionMovement) -> None:
+        """Move the onset to the start of the sudden rise that leads to the peak: a small
+        drift that first crossed the trigger is not the jerk's onset."""
+        floor = max(self.cfg.onset_z, self.cfg.onset_fraction * m.peak_z)
+        before_peak = [p for p in m.samples if p.index <= m.peak.index]
+        onset = m.peak
+        for p in reversed(before_peak):
+            _, z = p.region_excursion(m.region, m.reference)
+            if not z >= floor:
+                break
+            onset = p
+        if onset.index > m.onset.index:
+            m.onset = onset
+
     def _classify(self, m: RegionMovement) -> str:
         cfg = self.cfg
-        if m.duration <= cfg.max_jerk_s and m.rise <= cfg.max_rise_s and not m.began_earlier:
-            return "jerk"
+        sudden = m.rise <= cfg.max_rise_s and not m.began_earlier
+        # A small sudden shift that stays is how the pose model jumps between nearby
+        # solutions; a jerk that small must also move back towards rest.
+        stayed = m.return_fraction < cfg.min_return and m.peak_excursion < cfg.step_amplitude
+        if sudden and m.duration <= cfg.max_jerk_s:
+            return "step" if stayed else "jerk"
         freq, cycles, irregularity = oscillation(m.track())
         if (
             cfg.tremor_min_hz <= freq <= cfg.tremor_max_hz
@@ -297,8 +326,8 @@ class _PersonDetector:
         end = max(m.end.t for m in group)
         lo, hi = onset - cfg.context_s, end + cfg.context_s
         artefacts = [a for t, a in self.artifacts if lo <= t <= hi]
-        if artefacts:
-            return "camera_shake" if "camera_shake" in artefacts else "light_change"
+        if artefacts:  # a light change also fools the background-shift measure
+            return "light_change" if "light_change" in artefacts else "camera_shake"
         if primary.kind == "jerk" and self._within_gross_movement(lo, hi):
             return "movement"
         return primary.kind
@@ -306,7 +335,10 @@ class _PersonDetector:
     def _event(self, group: list[RegionMovement], kind: str) -> Event:
         cfg = self.cfg
         primary = max(group, key=lambda m: m.peak_excursion)
-        members = [m for m in group if m.kind == "jerk"] if kind == "jerk" else group
+        members = group
+        if kind == "jerk":  # regions that jerked clearly, not those the model dragged along
+            share = cfg.min_region_share * primary.peak_excursion
+            members = [m for m in group if m.kind == "jerk" and m.peak_excursion >= share]
         onset = min((m.onset for m in members), key=lambda s: s.t)
         offset = max((m.end for m in members), key=lambda s: s.t)
         regions = [REGIONS[r] for r in sorted({m.region for m in members})]

@@ -201,19 +201,31 @@ class PoseEstimator:
         return out
 
     def _probe_rotation(self, small: npt.NDArray[np.uint8]) -> int | None:
-        """Run the image-mode model on the four rotations; the best mean visibility wins."""
+        """Find the person with the image-mode model at any of the four rotations, then pick
+        the rotation that makes them upright (head above hips), which is how the model was
+        trained to see people. Mean visibility breaks ties between equally upright choices."""
         if self._probe is None:
             self._probe = self._create(self._vision.RunningMode.IMAGE)
-        best, best_score = None, 0.0
+        h, w = small.shape[:2]
+        axes, scores = [], []
         for rotation in (0, 90, 180, 270):
             img = small if rotation == 0 else cv2.rotate(small, ROTATE_CODES[rotation])
             result = self._probe.detect(self._to_mp(img))
             if not result.pose_landmarks:
                 continue
-            score = float(np.mean([lm.visibility or 0.0 for lm in result.pose_landmarks[0]]))
-            if score > best_score:
-                best, best_score = rotation, score
-        log.debug("rotation probe: best %s (mean visibility %.2f)", best, best_score)
+            pose = result.pose_landmarks[0]
+            uv = unrotate(np.array([(lm.x, lm.y) for lm in pose], np.float32), rotation)
+            xy = uv * np.array([w, h], np.float32)
+            vis = float(np.mean([lm.visibility or 0.0 for lm in pose]))
+            axes.append((xy[0] - (xy[23] + xy[24]) / 2) * vis)  # hips → nose, weighted
+            scores.append((rotation, vis))
+        if not scores:
+            log.debug("rotation probe: nobody found")
+            return None
+        dx, dy = np.sum(axes, axis=0)
+        upness = {0: -dy, 90: -dx, 180: dy, 270: dx}  # the axis' upward part after rotating
+        best = max(upness, key=upness.get)
+        log.debug("rotation probe: body axis (%.0f, %.0f) px → rotate %d°", dx, dy, best)
         return best
 
     def __call__(self, image_bgr: npt.NDArray[np.uint8], t: float) -> PoseResult:

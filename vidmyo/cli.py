@@ -237,7 +237,7 @@ def detect(ctx, landmarks, out, sensitivity, as_json):
     _run(ctx, work, as_json)
 
 
-def run() -> None:  # pragma: no cover - console entry point wrapper
+def run() -> None:
     main(prog_name="vidmyo")
 
 

@@ -31,6 +31,22 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+TELEMETRY_SINK = "http://127.0.0.1:9"
+"""A closed port on this machine. MediaPipe's Tasks API (from 0.10.30) uploads usage metrics
+to Google over HTTPS in background threads and offers no switch to turn that off; it honours
+``https_proxy``, so pointing that here keeps every byte on the machine (checked with strace
+in ``tests/test_privacy.py``)."""
+
+
+def keep_mediapipe_offline() -> None:
+    """Route MediaPipe's metrics upload to a dead end on this machine before any landmarker
+    exists. vidmyo's own network clients (alerts) must not use the environment's proxy."""
+    for name in ("https_proxy", "HTTPS_PROXY"):
+        os.environ[name] = TELEMETRY_SINK
+    for name in ("no_proxy", "NO_PROXY"):
+        os.environ.pop(name, None)
+
+
 ROTATE_CODES = {
     90: cv2.ROTATE_90_CLOCKWISE,
     180: cv2.ROTATE_180,
@@ -133,6 +149,7 @@ class PoseEstimator:
         self.config = config
         self.persons = persons
         self._path = model_path(config.model)
+        keep_mediapipe_offline()
         try:
             import mediapipe as mp  # noqa: F401  (imported here so the rest loads without it)
             from mediapipe.tasks.python import vision

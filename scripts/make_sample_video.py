@@ -1,0 +1,1017 @@
+"""Make the sample clip ``sample_videos/sample_jerks.mp4`` and its truth file.
+
+Why this exists
+---------------
+vidmyo needs a video of a real-looking person in which myoclonic jerks happen at known frames,
+to demo the tool, to test it end to end and to benchmark it. Filming real jerks is not an
+option, so this script animates one still photo: it moves the person's own limbs in the photo
+at scripted times, with a scripted shape, and writes down exactly what it did
+(``sample_jerks.truth.json``). Beside the jerks it scripts movements that are *not* jerks and
+must not be reported as such (a slow voluntary arm raise, a 5 Hz tremor, a camera shake, a
+lighting step), plus the small things that make a still photo look like video (breathing,
+sensor noise), so that pose jitter and false alarms are realistic.
+
+How it works
+------------
+1. The source photo is frame 0 of the Sports2D demo video, cropped to 640x480 (provenance and
+   licence: ``sample_videos/README.md``). Its 33 MediaPipe pose landmarks and the person's
+   segmentation mask are found once with the heavy pose bundle and cached beside the photo
+   (``*.pose.json``, ``*.mask.png``), so a rerun gives the same clip and needs no model.
+2. A skeleton of 2D bones is built on the landmarks: trunk, head, upper arm / forearm / hand
+   and thigh / shank / foot per side. Each bone rotates about its rest-pose joint (shoulder,
+   elbow, wrist, hip, knee, ankle, neck; the trunk about mid-hip) and carries its children.
+   Every pixel gets soft skinning weights from its distance to the bones' capsules (the trunk
+   is the polygon shoulders - base of the neck - hips), so joints bend smoothly.
+3. Per frame, the scripted joint angles give each bone a 2D affine transform, and the person
+   layer is warped with ``cv2.remap``. The inverse map is found per pixel by trying each bone's
+   exact inverse and keeping the one whose forward skinning lands back on the pixel (limbs in
+   front of the trunk win overlaps), refined by a short fixed-point iteration in the blended
+   joint zones. Pixels no part of the body maps to (where a limb has just left), and pixels
+   the skinning would smear (a thin band stretched over a gap), show a background plate in
+   which the moving parts were inpainted away, so limbs move over the background instead of
+   dragging it along.
+4. Whole-frame effects come last: camera shake (sub-pixel translation of the whole frame),
+   lighting gain, optional infrared-like look (``--dark``), sensor noise, rotation
+   (``--rotate``; 90/270 give 480x640 portrait frames, nothing is cropped). Frames are written
+   with OpenCV's ``mp4v`` codec at 600 kbit/s.
+
+A jerk rises to full displacement in 2-3 frames, holds 0-2 frames and returns towards rest over
+4-8 frames (200-400 ms in all). Its size is set as the peak displacement of the primary
+region's most-moving landmark in torso lengths (mid-shoulder to mid-hip); the joint angles
+that give that displacement are solved for. Truth-file frame conventions: ``onset_frame`` is
+the first frame in which the part is displaced from rest, ``peak_frame`` the first frame at
+full displacement, ``offset_frame`` the first frame back at rest; times are frame / fps.
+
+Run from the repo root (the default run makes the committed sample; 2-3 min on 2 cores):
+
+    python scripts/make_sample_video.py
+    python scripts/make_sample_video.py --rotate 90 --out /tmp/lying.mp4   # variants
+    python scripts/make_sample_video.py --dark --seed 3 --duration 40 --out /tmp/ir.mp4
+
+``--redetect`` recomputes the landmark/mask cache with ``models/pose_landmarker_heavy.task``.
+The output is deterministic for a given seed and OpenCV/NumPy version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_IMAGE = REPO / "sample_videos" / "sources" / "sports2d_demo_frame0.png"
+DEFAULT_OUT = REPO / "sample_videos" / "sample_jerks.mp4"
+HEAVY_MODEL = REPO / "models" / "pose_landmarker_heavy.task"
+
+FPS = 30.0
+DEFAULT_DURATION_S = 51.0
+DEFAULT_SEED = 0
+TRUTH_SCHEMA = "vidmyo.truth/1"
+BITRATE = 600_000  # bit/s for the mp4v encoder: ~4 MB for the default clip
+
+# Mirrors vidmyo.landmarks (kept local so this script runs without the package installed).
+REGIONS = ("head", "trunk", "left_arm", "right_arm", "left_leg", "right_leg")
+REGION_LANDMARKS: dict[str, tuple[int, ...]] = {
+    "head": tuple(range(0, 11)),
+    "trunk": (11, 12, 23, 24),
+    "left_arm": (13, 15, 17, 19, 21),
+    "right_arm": (14, 16, 18, 20, 22),
+    "left_leg": (25, 27, 29, 31),
+    "right_leg": (26, 28, 30, 32),
+}
+REGION_ANCHOR: dict[str, tuple[int, ...]] = {
+    "head": (11, 12),
+    "trunk": (11, 12, 23, 24),
+    "left_arm": (11,),
+    "right_arm": (12,),
+    "left_leg": (23,),
+    "right_leg": (24,),
+}
+
+# Which bone carries each landmark.
+LANDMARK_BONE: dict[int, str] = {i: "head" for i in range(11)}
+LANDMARK_BONE.update({11: "trunk", 12: "trunk", 23: "trunk", 24: "trunk"})
+for _side, _o in (("left", 0), ("right", 1)):
+    LANDMARK_BONE.update(
+        {
+            13 + _o: f"{_side}_upper_arm",
+            15 + _o: f"{_side}_forearm",
+            17 + _o: f"{_side}_hand",
+            19 + _o: f"{_side}_hand",
+            21 + _o: f"{_side}_hand",
+            25 + _o: f"{_side}_thigh",
+            27 + _o: f"{_side}_shank",
+            29 + _o: f"{_side}_foot",
+            31 + _o: f"{_side}_foot",
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Still image, landmarks, mask
+# --------------------------------------------------------------------------------------------
+
+
+def detect_still(image_bgr: np.ndarray, model: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Landmarks (33, 3: x px, y px, visibility) and person mask (H, W float 0-1) of a photo."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    opts = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model)),
+        running_mode=vision.RunningMode.IMAGE,
+        output_segmentation_masks=True,
+    )
+    landmarker = vision.PoseLandmarker.create_from_options(opts)
+    try:
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        res = landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb))
+    finally:
+        landmarker.close()
+    if not res.pose_landmarks:
+        raise SystemExit("no pose found in the source image")
+    h, w = image_bgr.shape[:2]
+    lm = np.array([[p.x * w, p.y * h, p.visibility] for p in res.pose_landmarks[0]])
+    mask = np.asarray(res.segmentation_masks[0].numpy_view(), dtype=np.float32).reshape(h, w)
+    return lm, mask
+
+
+def load_still(redetect: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The source photo, its landmarks and mask; the latter two from the cache when present."""
+    image = cv2.imread(str(SOURCE_IMAGE), cv2.IMREAD_COLOR)
+    if image is None:
+        raise SystemExit(f"cannot read {SOURCE_IMAGE}")
+    pose_path = SOURCE_IMAGE.with_suffix(".pose.json")
+    mask_path = SOURCE_IMAGE.with_suffix(".mask.png")
+    if redetect or not (pose_path.exists() and mask_path.exists()):
+        import mediapipe
+
+        lm, mask = detect_still(image, HEAVY_MODEL)
+        rows = ",\n  ".join(json.dumps([round(float(v), 2) for v in row]) for row in lm)
+        head = {"image": SOURCE_IMAGE.name, "model": HEAVY_MODEL.name}
+        head["mediapipe"] = mediapipe.__version__
+        pose_path.write_text(json.dumps(head)[:-1] + f', "landmarks_px": [\n  {rows}\n]}}\n')
+        cv2.imwrite(str(mask_path), np.round(mask * 255).astype(np.uint8))
+        print(f"wrote {pose_path.name} and {mask_path.name}")
+    lm = np.array(json.loads(pose_path.read_text())["landmarks_px"], dtype=np.float64)
+    mask = cv2.imread(str(mask_path), cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
+    return image, lm, mask
+
+
+# --------------------------------------------------------------------------------------------
+# Skeleton
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Bone:
+    name: str
+    parent: str | None
+    pivot: np.ndarray  # rest-pose point the bone rotates about
+    region: str
+    priority: int  # who is in front where parts overlap (higher wins)
+    capsule: list[np.ndarray] = field(default_factory=list)  # polyline, for the weights
+    radius: float = 0.0
+    polygon: np.ndarray | None = None  # filled polygon instead of a capsule
+
+
+def affine(angle_deg: float = 0.0, pivot=(0.0, 0.0), sy: float = 1.0, dx=0.0, dy=0.0):
+    """3x3 matrix: scale y by ``sy`` and rotate by ``angle_deg`` about ``pivot``, then shift.
+
+    Image coordinates (y down): a positive angle turns a downward-pointing limb towards -x.
+    """
+    a = math.radians(angle_deg)
+    c, s = math.cos(a), math.sin(a)
+    px, py = float(pivot[0]), float(pivot[1])
+    rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    scl = np.diag([1.0, sy, 1.0])
+    to = np.array([[1.0, 0.0, px + dx], [0.0, 1.0, py + dy], [0.0, 0.0, 1.0]])
+    back = np.array([[1.0, 0.0, -px], [0.0, 1.0, -py], [0.0, 0.0, 1.0]])
+    return to @ rot @ scl @ back
+
+
+class Skeleton:
+    """Bones built on the still's landmarks, and forward kinematics."""
+
+    def __init__(self, lm: np.ndarray):
+        p = lm[:, :2]
+        self.rest = p.copy()
+        mid_sh = (p[11] + p[12]) / 2
+        mid_hip = (p[23] + p[24]) / 2
+        self.torso = float(np.linalg.norm(mid_sh - mid_hip))
+        t = self.torso
+        head_c = p[0:11].mean(axis=0)
+        up = head_c - mid_sh
+        ear = float(np.linalg.norm(p[7] - p[8]))
+        self.mid_hip = mid_hip
+        self.mid_sh = mid_sh
+        # +1 when the person's left side is on the image's right (facing the camera).
+        self.side_sign = {"left": float(np.sign(p[11, 0] - p[12, 0]) or 1.0)}
+        self.side_sign["right"] = -self.side_sign["left"]
+
+        # Trunk: shoulders, the base of the neck (so the trapezius stays with it), hips.
+        neck_l = mid_sh + 0.3 * up + 0.35 * (p[11] - mid_sh)
+        neck_r = mid_sh + 0.3 * up + 0.35 * (p[12] - mid_sh)
+        bones = [
+            Bone(
+                "trunk",
+                None,
+                mid_hip,
+                "trunk",
+                1,
+                polygon=np.array([p[11], neck_l, neck_r, p[12], p[24], p[23]]),
+            ),
+            Bone(
+                "head",
+                "trunk",
+                mid_sh + 0.15 * up,
+                "head",
+                2,
+                capsule=[mid_sh + 0.7 * up, head_c + 0.55 * up],
+                radius=0.7 * ear,
+            ),
+        ]
+        for side, o in (("left", 0), ("right", 1)):
+            sh, el, wr, hip, kn, an = (
+                p[11 + o],
+                p[13 + o],
+                p[15 + o],
+                p[23 + o],
+                p[25 + o],
+                p[27 + o],
+            )
+            hand_end = wr + 1.5 * (p[[17 + o, 19 + o, 21 + o]].mean(axis=0) - wr)
+            toe = p[31 + o]
+            bones += [
+                # The capsule starts below the shoulder joint: what is above it (acromion,
+                # trapezius) stays with the trunk when the arm swings out.
+                Bone(
+                    f"{side}_upper_arm",
+                    "trunk",
+                    sh,
+                    f"{side}_arm",
+                    3,
+                    [sh + 0.3 * (el - sh), el],
+                    0.1 * t,
+                ),
+                Bone(
+                    f"{side}_forearm", f"{side}_upper_arm", el, f"{side}_arm", 3, [el, wr], 0.08 * t
+                ),
+                Bone(
+                    f"{side}_hand",
+                    f"{side}_forearm",
+                    wr,
+                    f"{side}_arm",
+                    3,
+                    [wr, hand_end],
+                    0.07 * t,
+                ),
+                Bone(f"{side}_thigh", None, hip, f"{side}_leg", 1, [hip, kn], 0.14 * t),
+                Bone(f"{side}_shank", f"{side}_thigh", kn, f"{side}_leg", 1, [kn, an], 0.10 * t),
+                Bone(
+                    f"{side}_foot",
+                    f"{side}_shank",
+                    an,
+                    f"{side}_leg",
+                    1,
+                    [an, p[29 + o], toe],
+                    0.06 * t,
+                ),
+            ]
+        self.bones = bones
+        self.index = {b.name: i for i, b in enumerate(bones)}
+
+    def world(self, local: dict[str, dict[str, float]]) -> list[np.ndarray]:
+        """World 3x3 transform of every bone for per-bone local parameters.
+
+        ``local[bone]`` may hold ``angle`` (deg), ``sy`` (vertical scale about the pivot),
+        ``dx``/``dy`` (pixels).
+        """
+        out: dict[str, np.ndarray] = {}
+        for b in self.bones:  # parents come before children
+            q = local.get(b.name, {})
+            m = affine(
+                q.get("angle", 0.0), b.pivot, q.get("sy", 1.0), q.get("dx", 0.0), q.get("dy", 0.0)
+            )
+            out[b.name] = m if b.parent is None else out[b.parent] @ m
+        return [out[b.name] for b in self.bones]
+
+    def landmarks(self, world: list[np.ndarray]) -> np.ndarray:
+        """Landmark positions (33, 2) under bone transforms."""
+        res = np.empty_like(self.rest)
+        for i, pt in enumerate(self.rest):
+            m = world[self.index[LANDMARK_BONE[i]]]
+            res[i] = m[:2, :2] @ pt + m[:2, 2]
+        return res
+
+
+def add_local(dst: dict, src: dict, scale: float = 1.0) -> None:
+    """dst += scale * src for nested {bone: {param: value}} dicts (``sy`` as an offset from 1)."""
+    for bone, params in src.items():
+        d = dst.setdefault(bone, {})
+        for k, v in params.items():
+            if k == "sy":
+                d["sy"] = d.get("sy", 1.0) + scale * (v - 1.0)
+            else:
+                d[k] = d.get(k, 0.0) + scale * v
+
+
+# --------------------------------------------------------------------------------------------
+# Warping
+# --------------------------------------------------------------------------------------------
+
+
+class Warper:
+    """Warps the person in the still by bone transforms (see the module docstring)."""
+
+    TAU = 1.5  # px, softness of the skinning weights between neighbouring bones
+
+    def __init__(self, image: np.ndarray, mask: np.ndarray, skel: Skeleton):
+        h, w = image.shape[:2]
+        self.skel = skel
+        self.image = image.astype(np.float32)
+        person = mask > 0.1
+        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+        cover = cv2.dilate(person.astype(np.uint8), disk)
+        grown = cv2.dilate(cover, disk)
+        # The person layer is opaque over ``cover`` (which holds every inpainted pixel of the
+        # plates below), so the rest pose reproduces the photo exactly.
+        alpha = cv2.GaussianBlur(grown.astype(np.float32), (0, 0), 1.0)
+        self.alpha = np.maximum(alpha, cover.astype(np.float32))
+        self.body = (mask > 0.5).astype(np.float32)
+
+        # Work only inside a box around the person, wide enough for a raised arm.
+        ys, xs = np.nonzero(grown)
+        self.rest_box = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+        m = int(1.1 * skel.torso)
+        self.x0, self.x1 = int(max(0, xs.min() - m)), int(min(w, xs.max() + m + 1))
+        self.y0, self.y1 = int(max(0, ys.min() - m)), int(min(h, ys.max() + m // 3 + 1))
+        gx, gy = np.meshgrid(
+            np.arange(self.x0, self.x1, dtype=np.float32),
+            np.arange(self.y0, self.y1, dtype=np.float32),
+        )
+        self.gx, self.gy = gx, gy
+
+        # Skinning weights: softmin of the distance to each bone's capsule.
+        dists = []
+        for b in skel.bones:
+            canvas = np.zeros((h, w), np.uint8)
+            if b.polygon is not None:
+                cv2.fillPoly(canvas, [np.round(b.polygon).astype(np.int32)], 255)
+            else:
+                pts = np.round(np.array(b.capsule)).astype(np.int32)
+                cv2.polylines(canvas, [pts], False, 255, max(1, round(2 * b.radius)))
+                for pt in pts:
+                    cv2.circle(canvas, tuple(int(v) for v in pt), max(1, round(b.radius)), 255, -1)
+            d = cv2.distanceTransform(255 - canvas, cv2.DIST_L2, 5)
+            dists.append(d[self.y0 : self.y1, self.x0 : self.x1])
+        d = np.stack(dists, axis=-1)
+        wts = np.exp(-(d - d.min(axis=-1, keepdims=True)) / self.TAU)
+        wts /= wts.sum(axis=-1, keepdims=True)
+        for k in range(wts.shape[-1]):
+            wts[..., k] = cv2.GaussianBlur(wts[..., k], (0, 0), 1.5)
+        wts /= wts.sum(axis=-1, keepdims=True)
+        self.weights = wts.astype(np.float32)  # (ROI h, ROI w, bones)
+        self.priority = np.array([b.priority for b in skel.bones])
+        self.parent_of = [skel.index[b.parent] if b.parent else -1 for b in skel.bones]
+
+        roi = (slice(self.y0, self.y1), slice(self.x0, self.x1))
+        self.roi = roi
+
+        # Background plates: the photo with the moving parts replaced by an inpainted estimate
+        # of the background, so that where a limb has just left, what was behind it shows. The
+        # estimate is inpainted from the background alone (the whole person removed), so no
+        # skin or clothing colour bleeds into it. The trunk always stays (it only breathes or
+        # leans a little), and so do the limbs that are still in the current frame.
+        dominant = np.full((h, w), -1, np.int32)
+        dominant[roi] = wts.argmax(axis=-1)
+        groups = {
+            "upper": [
+                i for i, b in enumerate(skel.bones) if b.region in ("head", "left_arm", "right_arm")
+            ],
+            "legs": [i for i, b in enumerate(skel.bones) if b.region.endswith("_leg")],
+        }
+        limbs = (person & (dominant != skel.index["trunk"])).astype(np.uint8)
+        near_limb = cv2.dilate(limbs, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7)))
+        keep = person & (dominant == skel.index["trunk"]) & (near_limb == 0)
+        backdrop = cv2.inpaint(image, cover * 255, 9, cv2.INPAINT_TELEA)
+        self.plates = {}
+        for key in ("upper", "legs", "upper+legs"):
+            parts = np.isin(dominant, sum((groups[g] for g in key.split("+")), []))
+            hole = cv2.dilate((person & parts).astype(np.uint8), disk).astype(bool) & ~keep
+            self.plates[key] = np.where(hole[..., None], backdrop, image).astype(np.float32)
+        self.plates["all"] = np.where(cover[..., None] > 0, backdrop, image).astype(np.float32)
+        self.trunk_points = skel.rest[[11, 12, 23, 24]]
+        self.group_of_bone = [
+            "legs" if k in groups["legs"] else "upper" for k in range(len(skel.bones))
+        ]
+        self.image_roi = np.ascontiguousarray(self.image[roi])
+        self.alpha_roi = np.ascontiguousarray(self.alpha[roi])
+        self.body_roi = np.ascontiguousarray(self.body[roi])
+
+    @staticmethod
+    def _sample(arr: np.ndarray, qx: np.ndarray, qy: np.ndarray, ox: int, oy: int) -> np.ndarray:
+        """Bilinear sample of ``arr`` (whose pixel 0,0 is image pixel ox,oy) at image coords."""
+        mx = (qx - ox).astype(np.float32)
+        my = (qy - oy).astype(np.float32)
+        return cv2.remap(arr, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    def _box(self, world: list[np.ndarray]) -> tuple[slice, slice]:
+        """Part of the ROI this pose can touch: the person at rest and where its landmarks are."""
+        moved = self.skel.landmarks(world)
+        pad = 0.4 * self.skel.torso
+        x0, y0, x1, y1 = self.rest_box
+        x0 = min(x0, moved[:, 0].min() - pad) - self.x0
+        x1 = max(x1, moved[:, 0].max() + pad) - self.x0
+        y0 = min(y0, moved[:, 1].min() - pad) - self.y0
+        y1 = max(y1, moved[:, 1].max() + pad) - self.y0
+        hh, ww = self.gx.shape
+        return (
+            slice(int(max(0, y0)), int(min(hh, y1 + 1))),
+            slice(int(max(0, x0)), int(min(ww, x1 + 1))),
+        )
+
+    def render(self, world: list[np.ndarray]) -> np.ndarray:
+        """The frame (float32 BGR) with the person posed by the bone transforms ``world``."""
+        by, bx = self._box(world)
+        gx, gy = self.gx[by, bx], self.gy[by, bx]
+        bx0, by0 = self.x0 + bx.start, self.y0 + by.start  # image coords of the box origin
+        rx0, ry0 = self.x0, self.y0  # and of the ROI's
+        # Forward displacement field of the skinned body on the rest-pose grid.
+        delta = np.stack([m[:2, :] - np.eye(3)[:2, :] for m in world]).reshape(len(world), 6)
+        wts = self.weights[by, bx].reshape(-1, len(world))
+        g = (wts @ delta.astype(np.float32)).reshape(*gx.shape, 6)
+        disp = np.empty((*gx.shape, 2), np.float32)
+        disp[..., 0] = g[..., 0] * gx + g[..., 1] * gy + g[..., 2]
+        disp[..., 1] = g[..., 3] * gx + g[..., 4] * gy + g[..., 5]
+
+        # Candidate pre-images: each distinct bone transform's exact inverse.
+        groups: dict[bytes, tuple[np.ndarray, int]] = {}
+        for k, m in enumerate(world):
+            key = np.round(m, 6).tobytes()
+            prio = int(self.priority[k])
+            if key not in groups or groups[key][1] < prio:
+                groups[key] = (m, prio)
+        best_key = np.full(gx.shape, -np.inf, np.float32)
+        best_qx, best_qy = gx.copy(), gy.copy()
+        best_res = np.full(gx.shape, np.inf, np.float32)
+        for m, prio in groups.values():
+            inv = np.linalg.inv(m)
+            qx = (inv[0, 0] * gx + inv[0, 1] * gy + inv[0, 2]).astype(np.float32)
+            qy = (inv[1, 0] * gx + inv[1, 1] * gy + inv[1, 2]).astype(np.float32)
+            d = self._sample(disp, qx, qy, bx0, by0)
+            res = np.hypot(qx + d[..., 0] - gx, qy + d[..., 1] - gy)
+            opaque = self._sample(self.body_roi, qx, qy, rx0, ry0) > 0.5
+            # Valid pre-images beat invalid ones, body beats background, front beats back;
+            # among invalid ones the smallest residual wins.
+            key = np.where(res < 0.75, 100.0 + 100.0 * opaque + prio, -res)
+            better = key > best_key
+            best_key = np.where(better, key, best_key)
+            best_qx = np.where(better, qx, best_qx)
+            best_qy = np.where(better, qy, best_qy)
+            best_res = np.where(better, res, best_res)
+        qx, qy, res = best_qx, best_qy, best_res
+
+        # Blended joint zones: a few fixed-point steps q <- p - D(q), where still inexact.
+        todo = np.flatnonzero(res > 0.05)
+        if todo.size:
+            # Gathered into a 2D block (remap's maps must be under 32k on each side).
+            cols = 512
+            pad = np.resize(todo, -(-todo.size // cols) * cols).reshape(-1, cols)
+            px, py = gx.ravel()[pad], gy.ravel()[pad]
+            cx, cy, cr = qx.ravel()[pad], qy.ravel()[pad], res.ravel()[pad]
+            for _ in range(4):
+                d = self._sample(disp, cx, cy, bx0, by0)
+                nx, ny = px - d[..., 0], py - d[..., 1]
+                d2 = self._sample(disp, nx, ny, bx0, by0)
+                nres = np.hypot(nx + d2[..., 0] - px, ny + d2[..., 1] - py)
+                take = nres < cr
+                cx, cy, cr = (
+                    np.where(take, nx, cx),
+                    np.where(take, ny, cy),
+                    np.where(take, nres, cr),
+                )
+            n = todo.size
+            qx.ravel()[todo] = cx.ravel()[:n]
+            qy.ravel()[todo] = cy.ravel()[:n]
+            res.ravel()[todo] = cr.ravel()[:n]
+
+        # Plate: which limbs are bent away from their parent bone in this frame.
+        moving = set()
+        for k, m in enumerate(world):
+            ref = world[self.parent_of[k]] if self.parent_of[k] >= 0 else np.eye(3)
+            if k != self.skel.index["trunk"] and not np.allclose(m, ref, atol=1e-6):
+                moving.add(self.group_of_bone[k])
+        tr = world[self.skel.index["trunk"]]
+        trunk_shift = np.abs(self.trunk_points @ tr[:2, :2].T + tr[:2, 2] - self.trunk_points)
+        if trunk_shift.max() > 1.5:  # more than breathing: the trunk leaves its place too
+            plate = self.plates["all"]
+        else:
+            plate = self.plates["+".join(sorted(moving, reverse=True)) or "upper"]
+        # Where the skinning stretches a thin band of pixels over a wide gap (a limb pulling
+        # away from the trunk), the band is dropped and the plate shows instead.
+        # Largest singular value of the forward map's Jacobian (1 for rigid motion).
+        a, b, c, d = (
+            cv2.Sobel(disp[..., ch], cv2.CV_32F, dx, 1 - dx, ksize=3) / 8.0
+            for ch in (0, 1)
+            for dx in (1, 0)
+        )
+        a += 1.0
+        d += 1.0
+        sq = a * a + b * b + c * c + d * d
+        det = a * d - b * c
+        sigma = np.sqrt(0.5 * (sq + np.sqrt(np.maximum(sq * sq - 4.0 * det * det, 0.0))))
+        stretch = self._sample(sigma - 1.0, qx, qy, bx0, by0)
+        color = self._sample(self.image_roi, qx, qy, rx0, ry0)
+        alpha = (
+            self._sample(self.alpha_roi, qx, qy, rx0, ry0)
+            * np.clip(1.5 - res, 0.0, 1.0)
+            * np.clip(2.0 - 2.0 * stretch, 0.0, 1.0)
+        )
+        frame = plate.copy()
+        box = (slice(by0, by0 + gx.shape[0]), slice(bx0, bx0 + gx.shape[1]))
+        bg = frame[box]
+        frame[box] = bg + alpha[..., None] * (color - bg)
+        return frame
+
+
+# --------------------------------------------------------------------------------------------
+# Script of events
+# --------------------------------------------------------------------------------------------
+
+
+def jerk_profile(rise: int, hold: int, decay: int) -> np.ndarray:
+    """Displacement fraction per frame from onset: rise, hold at 1, decay; then rest (0)."""
+    up = [math.sin(math.pi / 2 * (i + 1) / rise) ** 2 for i in range(rise)]
+    down = [math.cos(math.pi / 2 * (j + 1) / (decay + 1)) ** 2 for j in range(decay)]
+    return np.array(up + [1.0] * hold + down)
+
+
+def min_jerk(s: np.ndarray) -> np.ndarray:
+    s = np.clip(s, 0.0, 1.0)
+    return 10 * s**3 - 15 * s**4 + 6 * s**5
+
+
+def arm_shape(side: str, sign: float, upper: float, fore: float, hand: float = 0.0) -> dict:
+    """Arm swung outwards (abduction) with the forearm and hand flicking further out."""
+    out = -sign  # angle sign that turns a hanging limb outwards
+    return {
+        f"{side}_upper_arm": {"angle": out * upper},
+        f"{side}_forearm": {"angle": out * fore},
+        f"{side}_hand": {"angle": out * hand},
+    }
+
+
+def leg_shape(side: str, sign: float, thigh: float, shank: float) -> dict:
+    """Lower leg kicks outwards about the knee, the thigh follows a little, the foot stays level."""
+    out = -sign
+    return {
+        f"{side}_thigh": {"angle": out * thigh},
+        f"{side}_shank": {"angle": out * shank},
+        f"{side}_foot": {"angle": -out * 0.5 * shank},
+    }
+
+
+def head_shape() -> dict:
+    """Head tilts to its right and drops a little (a nod seen from the front)."""
+    return {"head": {"angle": -1.0, "dy": 0.3}}
+
+
+def trunk_shape() -> dict:
+    """Trunk leans to one side and shortens (flexion seen from the front)."""
+    return {"trunk": {"angle": 1.0, "sy": 1.0 - 0.012}}
+
+
+# Nominal script (seconds). Jerk onsets are jittered by the seed by up to +-0.2 s; every event
+# stays >= 3 s clear of the others.
+JERKS = [
+    # onset, distribution, {region: target amplitude (torso lengths)}, primary
+    (2.5, "focal", {"left_arm": 0.15}, "left_arm"),
+    (6.5, "focal", {"right_arm": 0.22}, "right_arm"),
+    (10.5, "focal", {"head": 0.12}, "head"),
+    (22.0, "multifocal", {"left_arm": 0.18, "right_arm": 0.16}, "left_arm"),
+    (26.0, "focal", {"left_leg": 0.15}, "left_leg"),
+    (
+        36.4,
+        "generalized",
+        {
+            "trunk": 0.08,
+            "head": 0.14,
+            "left_arm": 0.2,
+            "right_arm": 0.22,
+            "left_leg": 0.1,
+            "right_leg": 0.1,
+        },
+        "right_arm",
+    ),
+    (47.7, "focal", {"right_leg": 0.12}, "right_leg"),
+]
+ARM_RAISE = (14.4, 1.8, 0.5, 1.8, 40.0)  # onset, up s, hold s, down s, peak shoulder angle deg
+TREMOR = (29.8, 3.0, 5.0, 0.05)  # onset, duration s, frequency Hz, fingertip amplitude (torso)
+SHAKE = (40.2, 0.5, 2.5)  # onset, duration s, std of the shift in px
+LIGHT = (44.2, 0.7)  # onset, brightness factor (held to the end)
+BREATH_PERIOD_S = 4.0
+NOISE = 2.0  # sensor noise, grey levels (std per pixel and channel)
+# --dark: greyscale, gain, gamma (<1 lifts the dark subject a little, as a high-gain IR camera
+# would) and stronger noise.
+DARK_GAIN, DARK_GAMMA, DARK_NOISE = 0.45, 0.85, 3.0
+BREATH_AMPLITUDE = 0.01  # shoulders' vertical motion, torso lengths
+
+
+class Script:
+    """Turns the event list into per-frame bone parameters and whole-frame effects."""
+
+    def __init__(self, skel: Skeleton, n_frames: int, rng: np.random.Generator):
+        self.skel = skel
+        self.n = n_frames
+        self.rng = rng
+        self.local: list[dict] = [{} for _ in range(n_frames)]
+        self.shift = np.zeros((n_frames, 2))
+        self.gain = np.ones(n_frames)
+        self.events: list[dict] = []
+        self.jerk_frames = np.zeros(n_frames, bool)
+        sgn = skel.side_sign
+        self.region_shape = {
+            "left_arm": arm_shape("left", sgn["left"], 1.0, 0.9, 0.6),
+            "right_arm": arm_shape("right", sgn["right"], 0.7, 1.0, 0.8),
+            "left_leg": leg_shape("left", sgn["left"], 0.3, 1.0),
+            "right_leg": leg_shape("right", sgn["right"], 0.3, 1.0),
+            "head": head_shape(),
+            "trunk": trunk_shape(),
+        }
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def frame(self, t: float) -> int:
+        return int(round(t * FPS))
+
+    def _event(self, kind: str, onset: int, offset: int, **extra) -> dict:
+        ev = {
+            "kind": kind,
+            "onset_frame": onset,
+            "onset_s": round(onset / FPS, 3),
+            "offset_frame": offset,
+            "offset_s": round(offset / FPS, 3),
+        }
+        ev.update(extra)
+        return ev
+
+    def displacement(self, local: dict, regions=REGIONS) -> dict[str, float]:
+        """Largest landmark displacement per region (torso lengths) for local parameters."""
+        moved = self.skel.landmarks(self.skel.world(local))
+        d = np.linalg.norm(moved - self.skel.rest, axis=1) / self.skel.torso
+        return {r: float(d[list(REGION_LANDMARKS[r])].max()) for r in regions}
+
+    def relative_displacement(self, local: dict) -> dict[str, float]:
+        """As ``displacement`` but relative to each region's anchor (as vidmyo measures)."""
+        moved = self.skel.landmarks(self.skel.world(local))
+        rest = self.skel.rest
+        out = {}
+        for r in REGIONS:
+            idx, anc = list(REGION_LANDMARKS[r]), list(REGION_ANCHOR[r])
+            rel_m = moved[idx] - moved[anc].mean(axis=0)
+            rel_r = rest[idx] - rest[anc].mean(axis=0)
+            out[r] = float(np.linalg.norm(rel_m - rel_r, axis=1).max() / self.skel.torso)
+        return out
+
+    def solve_pose(self, targets: dict[str, float]) -> dict:
+        """Joint parameters giving each region its target peak displacement.
+
+        Regions are solved trunk first (the others ride on it), each by bisection on the
+        scale of its movement shape with the already solved regions in place.
+        """
+        local: dict = {}
+        order = [
+            r
+            for r in ("trunk", "head", "left_arm", "right_arm", "left_leg", "right_leg")
+            if r in targets
+        ]
+        for r in order:
+            lo, hi = 0.0, 60.0
+            for _ in range(50):
+                mid = (lo + hi) / 2
+                trial: dict = {}
+                add_local(trial, local)
+                add_local(trial, self.region_shape[r], mid)
+                if self.displacement(trial, (r,))[r] < targets[r]:
+                    lo = mid
+                else:
+                    hi = mid
+            add_local(local, self.region_shape[r], (lo + hi) / 2)
+        return local
+
+    # -- events ------------------------------------------------------------------------------
+
+    def add_breathing(self) -> None:
+        phase = self.rng.uniform(0, 2 * math.pi)
+        h = float(np.linalg.norm(self.skel.mid_sh - self.skel.mid_hip))
+        amp = BREATH_AMPLITUDE * self.skel.torso / h
+        for i in range(self.n):
+            s = math.sin(2 * math.pi * i / FPS / BREATH_PERIOD_S + phase)
+            add_local(self.local[i], {"trunk": {"sy": 1.0 + amp * s}})
+
+    def add_jerk(self, t: float, distribution: str, targets: dict, primary: str) -> None:
+        rise = int(self.rng.integers(2, 4))
+        hold = int(self.rng.integers(0, 3))
+        decay = int(self.rng.integers(4, 9))
+        decay = min(decay, 12 - rise - hold)  # at most 400 ms in all
+        prof = jerk_profile(rise, hold, decay)
+        onset = self.frame(t + self.rng.uniform(-0.2, 0.2))
+        if onset + len(prof) >= self.n:
+            return
+        peak = self.solve_pose(targets)
+        for j, f in enumerate(prof):
+            add_local(self.local[onset + j], peak, f)
+        self.jerk_frames[onset : onset + len(prof)] = True
+        amps = self.displacement(peak)
+        rel = self.relative_displacement(peak)
+        moved = self.skel.landmarks(self.skel.world(peak))
+        lmd = np.linalg.norm(moved - self.skel.rest, axis=1) / self.skel.torso
+        regions = [r for r in REGIONS if r in targets]
+        self.events.append(
+            self._event(
+                "jerk",
+                onset,
+                onset + len(prof),
+                peak_frame=onset + rise - 1,
+                regions=regions,
+                primary_region=primary,
+                distribution=distribution,
+                amplitude=round(amps[primary], 4),
+                visible=True,
+                region_amplitudes={r: round(amps[r], 4) for r in regions},
+                region_amplitudes_relative={r: round(rel[r], 4) for r in regions},
+                landmark_peak_displacement={
+                    str(i): round(float(v), 4) for i, v in enumerate(lmd) if v >= 0.02
+                },
+                rise_frames=rise,
+                hold_frames=hold,
+                decay_frames=decay,
+            )
+        )
+
+    def add_arm_raise(self) -> None:
+        t0, up, hold, down, deg = ARM_RAISE
+        side = "right"
+        shape = arm_shape(side, self.skel.side_sign[side], 1.0, 0.15, 0.1)
+        onset = self.frame(t0)
+        n_up, n_hold, n_down = self.frame(up), self.frame(hold), self.frame(down)
+        end = onset + n_up + n_hold + n_down
+        if end >= self.n:
+            return
+        for i in range(onset, end):
+            k = i - onset
+            if k < n_up:
+                s = min_jerk(np.array((k + 1) / n_up))
+            elif k < n_up + n_hold:
+                s = 1.0
+            else:
+                s = min_jerk(np.array(1.0 - (k - n_up - n_hold + 1) / n_down))
+            add_local(self.local[i], shape, deg * float(s))
+        peak: dict = {}
+        add_local(peak, shape, deg)
+        self.events.append(
+            self._event(
+                "movement",
+                onset,
+                end,
+                regions=[f"{side}_arm"],
+                primary_region=f"{side}_arm",
+                description=f"slow voluntary {side} arm raise (abduction, {deg:.0f} deg) and lower",
+                amplitude=round(self.displacement(peak)[f"{side}_arm"], 4),
+                up_s=up,
+                hold_s=hold,
+                down_s=down,
+                visible=True,
+            )
+        )
+
+    def add_tremor(self) -> None:
+        t0, dur, hz, amp = TREMOR
+        side = "left"
+        shape = {f"{side}_forearm": {"angle": 1.0}, f"{side}_hand": {"angle": 0.5}}
+        # Angle scale giving the target fingertip amplitude.
+        lo, hi = 0.0, 30.0
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            trial: dict = {}
+            add_local(trial, shape, mid)
+            lo, hi = (mid, hi) if self.displacement(trial)[f"{side}_arm"] < amp else (lo, mid)
+        scale = (lo + hi) / 2
+        onset, n = self.frame(t0), self.frame(dur)
+        if onset + n >= self.n:
+            return
+        ramp = 0.2 * FPS
+        first = last = None
+        for k in range(n):
+            env = min(1.0, (k + 1) / ramp, (n - k) / ramp)
+            v = env * math.sin(2 * math.pi * hz * k / FPS)
+            if abs(v) > 1e-9:
+                first = k if first is None else first
+                last = k
+            add_local(self.local[onset + k], shape, scale * v)
+        self.events.append(
+            self._event(
+                "tremor",
+                onset + first,
+                onset + last + 1,
+                regions=[f"{side}_arm"],
+                primary_region=f"{side}_arm",
+                frequency_hz=hz,
+                amplitude=amp,
+                visible=True,
+                description=f"rhythmic {side} forearm/hand tremor",
+            )
+        )
+
+    def add_shake(self) -> None:
+        t0, dur, sd = SHAKE
+        onset, n = self.frame(t0), self.frame(dur)
+        if onset + n >= self.n:
+            return
+        offs = np.clip(self.rng.normal(0.0, sd, (n, 2)), -2.5 * sd, 2.5 * sd)
+        offs[np.all(np.abs(offs) < 0.5, axis=1)] = sd  # every shaken frame visibly moved
+        self.shift[onset : onset + n] = offs
+        self.events.append(
+            self._event(
+                "camera_shake",
+                onset,
+                onset + n,
+                regions=[],
+                amplitude_px=round(float(np.abs(offs).max()), 2),
+                description="whole frame incl. background shifted randomly by a few pixels",
+            )
+        )
+
+    def add_light(self) -> None:
+        t0, factor = LIGHT
+        onset = self.frame(t0)
+        if onset >= self.n:
+            return
+        self.gain[onset:] = factor
+        self.events.append(
+            self._event(
+                "light_change",
+                onset,
+                onset + 1,
+                regions=[],
+                factor=factor,
+                held=True,
+                description=f"brightness step to {factor:.0%}, held to the end of the clip",
+            )
+        )
+
+    def build(self) -> None:
+        self.add_breathing()
+        for t, dist, targets, primary in JERKS:
+            self.add_jerk(t, dist, targets, primary)
+        self.add_arm_raise()
+        self.add_tremor()
+        self.add_shake()
+        self.add_light()
+        self.events.sort(key=lambda e: e["onset_frame"])
+        for a, b in zip(self.events, self.events[1:], strict=False):
+            gap = (b["onset_frame"] - a["offset_frame"]) / FPS
+            if gap < 3.0:
+                raise SystemExit(f"events too close ({gap:.2f} s): {a['kind']} / {b['kind']}")
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------------
+
+
+def rotate_points(xy: np.ndarray, rotate: int, w: int, h: int) -> np.ndarray:
+    x, y = xy[:, 0], xy[:, 1]
+    if rotate == 90:  # clockwise
+        return np.stack([h - 1 - y, x], axis=1)
+    if rotate == 270:
+        return np.stack([y, w - 1 - x], axis=1)
+    return xy.copy()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="output .mp4 (truth file is written beside it as <name>.truth.json)",
+    )
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument(
+        "--duration",
+        type=float,
+        default=DEFAULT_DURATION_S,
+        help="seconds; scripted events that do not fit are left out",
+    )
+    ap.add_argument(
+        "--rotate",
+        type=int,
+        choices=(0, 90, 270),
+        default=0,
+        help="rotate frames clockwise by this many degrees (person lying); 90/270 "
+        "give 480x640 portrait frames",
+    )
+    ap.add_argument("--dark", action="store_true", help="infrared-like: greyscale, darker, noisier")
+    ap.add_argument(
+        "--redetect",
+        action="store_true",
+        help="recompute the still's landmarks and mask with the heavy bundle",
+    )
+    args = ap.parse_args(argv)
+
+    t_start = time.time()
+    rng = np.random.default_rng(args.seed)
+    image, lm, mask = load_still(args.redetect)
+    h, w = image.shape[:2]
+    skel = Skeleton(lm)
+    warper = Warper(image, mask, skel)
+    n = int(round(args.duration * FPS))
+    script = Script(skel, n, rng)
+    script.build()
+
+    out_w, out_h = (h, w) if args.rotate in (90, 270) else (w, h)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    fourcc = cv2.VideoWriter_fourcc(*"mp4v")
+    params = [cv2.VIDEOWRITER_PROP_BITRATE, BITRATE]
+    writer = cv2.VideoWriter(str(args.out), cv2.CAP_FFMPEG, fourcc, FPS, (out_w, out_h), params)
+    if not writer.isOpened():  # an OpenCV without the bitrate property: its default rate
+        writer = cv2.VideoWriter(str(args.out), fourcc, FPS, (out_w, out_h))
+    if not writer.isOpened():
+        raise SystemExit(f"cannot open video writer for {args.out}")
+    noise_sd = DARK_NOISE if args.dark else NOISE
+    noise_rng = np.random.default_rng([args.seed, 1])
+    try:
+        for i in range(n):
+            frame = warper.render(skel.world(script.local[i]))
+            dx, dy = script.shift[i]
+            if dx or dy:
+                shift = np.float32([[1, 0, dx], [0, 1, dy]])
+                frame = cv2.warpAffine(
+                    frame, shift, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101
+                )
+            frame *= script.gain[i]
+            if args.dark:
+                grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+                grey = DARK_GAIN * 255.0 * (np.clip(grey, 0, 255) / 255.0) ** DARK_GAMMA + 8.0
+                grey = cv2.GaussianBlur(grey, (0, 0), 0.8)
+                grey += noise_sd * noise_rng.standard_normal(grey.shape, dtype=np.float32)
+                frame = cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+            else:
+                frame += noise_sd * noise_rng.standard_normal(frame.shape, dtype=np.float32)
+            out = np.clip(frame + 0.5, 0, 255).astype(np.uint8)
+            if args.rotate == 90:
+                out = cv2.rotate(out, cv2.ROTATE_90_CLOCKWISE)
+            elif args.rotate == 270:
+                out = cv2.rotate(out, cv2.ROTATE_90_COUNTERCLOCKWISE)
+            writer.write(out)
+    finally:
+        writer.release()
+
+    rest = rotate_points(skel.rest, args.rotate, w, h)
+    try:
+        source = str(SOURCE_IMAGE.relative_to(args.out.resolve().parent))
+    except ValueError:
+        source = str(SOURCE_IMAGE.relative_to(REPO))
+    truth = {
+        "schema": TRUTH_SCHEMA,
+        "video": args.out.name,
+        "fps": FPS,
+        "frame_count": n,
+        "width": out_w,
+        "height": out_h,
+        "source_image": source,
+        "generator": {
+            "script": "scripts/make_sample_video.py",
+            "seed": args.seed,
+            "duration_s": args.duration,
+            "rotate": args.rotate,
+            "dark": args.dark,
+        },
+        "torso_length_px": round(skel.torso, 2),
+        "rest_landmarks_px": [[round(float(x), 1), round(float(y), 1)] for x, y in rest],
+        "events": script.events,
+    }
+    truth_path = args.out.with_suffix(".truth.json")
+    truth_path.write_text(json.dumps(truth, indent=1) + "\n")
+    took = time.time() - t_start
+    size = args.out.stat().st_size / 1e6
+    print(
+        f"wrote {args.out} ({n} frames, {out_w}x{out_h}, {size:.1f} MB) and {truth_path.name} "
+        f"in {took:.0f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

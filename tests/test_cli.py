@@ -1,0 +1,94 @@
+"""The command line as a user meets it: real processes, real exit codes, real stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+from click.testing import CliRunner
+from test_sources import write_video
+
+from vidmyo.cli import main
+
+
+def vidmyo(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "vidmyo", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+def assert_one_line_error(result, code, *needles):
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("vidmyo: error: ")
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_help_explains_each_command():
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    for word in ("analyze", "detect", "not a diagnosis", "Exit status"):
+        assert word in top.output
+    for command in ("analyze", "detect"):
+        result = runner.invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "--out" in result.output and "--json" in result.output
+
+
+def test_missing_file(tmp_path):
+    assert_one_line_error(vidmyo("analyze", tmp_path / "none.mp4"), 3, "no such file")
+
+
+def test_not_a_video(tmp_path):
+    fake = tmp_path / "holiday.mp4"
+    fake.write_bytes(b"\x00\x01 definitely not a video " * 100)
+    assert_one_line_error(vidmyo("analyze", fake), 3, "cannot open", "holiday.mp4")
+
+
+def test_truncated_mp4(tmp_path):
+    """An mp4 cut before its index (a recording that was interrupted) cannot be opened."""
+    path = write_video(tmp_path / "full.mp4", frames=90, size=(320, 240))
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert_one_line_error(vidmyo("analyze", cut), 3, "cut.mp4")
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert vidmyo("analyze").returncode == 2
+    assert vidmyo("analyze", "x.mp4", "--model", "huge").returncode == 2
+    result = vidmyo("analyze", tmp_path / "x.mp4", "--start", "5", "--end", "2")
+    assert_one_line_error(result, 2, "--end")
+
+
+def test_detect_on_a_missing_or_foreign_file(tmp_path):
+    assert_one_line_error(vidmyo("detect", tmp_path / "l.npz"), 3, "no such landmarks file")
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, x=np.zeros(2))
+    assert_one_line_error(vidmyo("detect", foreign), 3, "not a readable vidmyo landmarks file")
+
+
+def test_video_with_nobody_writes_results_and_exits_3(tmp_path):
+    """An empty room: the run fails clearly, yet its results (pose_coverage 0) are kept."""
+    path = tmp_path / "empty_room.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 15.0, (320, 240))
+    rng = np.random.default_rng(0)
+    room = cv2.GaussianBlur(rng.integers(60, 200, (240, 320, 3), dtype=np.uint8), (31, 31), 0)
+    for _ in range(30):
+        writer.write(room)
+    writer.release()
+    result = vidmyo("analyze", path, "--out", tmp_path / "out")
+    assert_one_line_error(result, 3, "nobody found")
+    doc = json.loads((tmp_path / "out" / "events.json").read_text())
+    assert doc["summary"]["pose_coverage"] < 0.05
+    assert doc["summary"]["jerk_count"] == 0
+    assert doc["events"] == []

@@ -1,0 +1,31 @@
+"""The landmarks file: what analyze saves is exactly what detect reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vidmyo.errors import InputError
+from vidmyo.landmarks import LandmarkSeries
+from vidmyo.simulate import Scenario, Scripted, simulate
+
+
+def test_round_trip_keeps_every_array(tmp_path):
+    frames, _ = simulate(Scenario(duration_s=3, events=[Scripted("dropout", 1, (), 0, 0.5)]))
+    series = LandmarkSeries.from_frames(frames, {"video": {"fps": 30.0}})
+    series.save(tmp_path / "l.npz")
+    back = LandmarkSeries.load(tmp_path / "l.npz")
+    for name in ("index", "t", "xy", "visibility", "present", "brightness", "shift"):
+        assert np.array_equal(getattr(series, name), getattr(back, name), equal_nan=True), name
+    assert back.meta["video"]["fps"] == 30.0
+    assert not back.present[31:45].any() and back.present[50:].all()
+    assert not (tmp_path / "l.npz.partial").exists()
+
+
+def test_foreign_file_is_refused(tmp_path):
+    bad = tmp_path / "x.npz"
+    np.savez(bad, a=np.zeros(3))
+    with pytest.raises(InputError, match="not a readable vidmyo landmarks file"):
+        LandmarkSeries.load(bad)
+    with pytest.raises(InputError, match="no such landmarks file"):
+        LandmarkSeries.load(tmp_path / "missing.npz")

@@ -1,0 +1,65 @@
+"""Reading video: timestamps, --start/--end, damaged files."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from vidmyo.errors import InputError, TruncatedVideoError
+from vidmyo.sources import VideoFile
+
+
+def write_video(path, frames=60, fps=30.0, size=(160, 120), fourcc="mp4v"):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, size)
+    for i in range(frames):
+        writer.write(np.full((size[1], size[0], 3), (i * 4) % 255, np.uint8))
+    writer.release()
+    return path
+
+
+def test_frames_carry_their_stream_times(tmp_path):
+    video = VideoFile(write_video(tmp_path / "a.mp4", frames=45, fps=15.0))
+    frames = list(video)
+    assert video.info.fps == pytest.approx(15.0)
+    assert len(frames) == 45
+    assert [f.index for f in frames] == list(range(45))
+    assert np.allclose([f.t for f in frames], np.arange(45) / 15.0, atol=1e-3)
+
+
+def test_fractional_frame_rate_is_kept(tmp_path):
+    video = VideoFile(write_video(tmp_path / "ntsc.mp4", frames=30, fps=30000 / 1001))
+    assert video.info.fps == pytest.approx(29.97, abs=0.01)
+    last = list(video)[-1]
+    assert last.t == pytest.approx(29 * 1001 / 30000, abs=2e-3)
+
+
+def test_start_and_end_select_a_time_range(tmp_path):
+    path = write_video(tmp_path / "b.mp4", frames=90)
+    frames = list(VideoFile(path, start_s=1.0, end_s=2.0))
+    assert frames[0].t == pytest.approx(1.0, abs=1e-3)
+    assert frames[-1].t == pytest.approx(2.0, abs=1e-3)
+    assert frames[0].index == 30
+
+
+def test_missing_file_and_not_a_video(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        VideoFile(tmp_path / "nope.mp4")
+    text = tmp_path / "notes.mp4"
+    text.write_text("this is not a video\n" * 50)
+    with pytest.raises(InputError, match="cannot open"):
+        VideoFile(text)
+
+
+def test_video_cut_short_reports_truncation_after_its_frames(tmp_path):
+    """An AVI cut in the middle still opens; the frames before the cut come out, then the
+    truncation is reported."""
+    path = write_video(tmp_path / "c.avi", frames=120, fourcc="MJPG", size=(320, 240))
+    data = path.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 2])
+    got = []
+    with pytest.raises(TruncatedVideoError, match="truncated"):
+        for frame in VideoFile(cut):
+            got.append(frame.index)
+    assert 20 < len(got) < 100

@@ -1,0 +1,5 @@
+"""``python -m vidmyo`` = the ``vidmyo`` command."""
+
+from vidmyo.cli import run
+
+run()

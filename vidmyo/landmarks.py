@@ -191,6 +191,20 @@ class LandmarkSeries:
             meta=meta,
         )
 
+    @classmethod
+    def concat(cls, parts: list[LandmarkSeries], meta: dict | None = None) -> LandmarkSeries:
+        """Join series of consecutive parts of one video (e.g. chunks analysed in parallel)."""
+        if not parts:
+            raise ValueError("nothing to concatenate")
+        names = ("index", "t", "xy", "visibility", "present", "brightness", "shift")
+        joined = {n: np.concatenate([getattr(p, n) for p in parts]) for n in names}
+        return cls(**joined, meta=dict(parts[0].meta if meta is None else meta))
+
+    def select(self, keep: npt.NDArray[np.bool_]) -> LandmarkSeries:
+        """The frames where ``keep`` is true."""
+        names = ("index", "t", "xy", "visibility", "present", "brightness", "shift")
+        return LandmarkSeries(**{n: getattr(self, n)[keep] for n in names}, meta=dict(self.meta))
+
     def save(self, path: Path) -> None:
         """Write atomically: a crash never leaves a half-written file under the final name."""
         path = Path(path)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vidmyo import __version__
 from vidmyo.config import Config
-from vidmyo.errors import InputError, NoPersonError, TruncatedVideoError
+from vidmyo.errors import InputError, NoPersonError, OutputError, TruncatedVideoError
 from vidmyo.events import JerkDetector
 from vidmyo.landmarks import FrameLandmarks, LandmarkSeries
 from vidmyo.outputs.files import write_results
@@ -92,55 +92,44 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
     return analysis
 
 
-def analyze(
-    video: str | Path,
-    config: Config,
-    out_dir: Path | None = None,
-    progress: Progress | None = None,
-) -> Analysis:
-    """Analyse one recorded video and write events.json, events.csv and landmarks.npz."""
-    from vidmyo.pose import PoseEstimator  # mediapipe loads only when pose is needed
-    from vidmyo.scene import SceneMeter
+@dataclass
+class Observation:
+    """What pose inference over (part of) a video produced: the landmark series, how many
+    frames went through the model, the rotation used, and an input problem met on the way
+    (a truncated file) that should be reported once the results are safe."""
+
+    series: LandmarkSeries
+    video: VideoInfo
+    pose_frames: int
+    rotation: int | None
+    wall_s: float
+    problem: InputError | None = None
+
+
+def observe(video: str | Path, config: Config, progress: Progress | None = None) -> Observation:
+    """Pose inference over ``config.start_s`` .. ``config.end_s`` of a video (no detection,
+    no files): the expensive stage, which batch runs on chunks in parallel."""
+    from vidmyo.observer import FrameObserver  # mediapipe loads only when pose is needed
 
     source = VideoFile(video, config.start_s, config.end_s)
     info = source.info
-    out_dir = Path(out_dir) if out_dir is not None else default_out_dir(Path(video))
     end = config.end_s if config.end_s is not None else info.duration_s
     span = max(end - config.start_s, 1e-9)
-    detector = JerkDetector(config.detector, info.fps, (info.width, info.height))
-    scene = SceneMeter()
     frames: list[FrameLandmarks] = []
-    events: list[Event] = []
     problem: InputError | None = None
     started = time.perf_counter()
-    first_t = last_t = None
-    with PoseEstimator(config.pose) as pose:
+    with FrameObserver(config.pose) as observer:
         try:
             for frame in source:
-                result = pose(frame.image, frame.t)
-                brightness, shift = scene(frame.image, result.xy)
-                observed = FrameLandmarks(
-                    index=frame.index,
-                    t=frame.t,
-                    xy=result.xy,
-                    visibility=result.visibility,
-                    present=result.present,
-                    brightness=brightness,
-                    shift=shift,
-                )
-                frames.append(observed)
-                events.extend(detector.update(observed))
-                first_t = frame.t if first_t is None else first_t
-                last_t = frame.t
+                frames.extend(observer.push(frame))
                 if progress is not None:
                     progress(frame.t - config.start_s, span)
         except TruncatedVideoError as exc:
             problem = exc
-        rotation = pose.rotation
-    events.extend(detector.flush())
+        frames.extend(observer.flush())
+        rotation, pose_frames = observer.rotation, observer.pose_frames
     if not frames:
         raise InputError(f"no frames between --start and --end in {video}")
-    analysed_s = (last_t - first_t) + 1.0 / info.fps
     meta = {
         "video": info.to_dict(),
         "model": config.pose.model,
@@ -148,63 +137,78 @@ def analyze(
         "processing_size": config.pose.processing_size,
         "start_s": config.start_s,
         "end_s": config.end_s,
+        "pose_frames": pose_frames,
         "vidmyo_version": __version__,
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    LandmarkSeries.from_frames(frames, meta).save(out_dir / LANDMARKS_FILE)
-    elapsed = time.perf_counter() - started
-    analysis = Analysis(
+    return Observation(
+        series=LandmarkSeries.from_frames(frames, meta),
         video=info,
+        pose_frames=pose_frames,
+        rotation=rotation,
+        wall_s=time.perf_counter() - started,
+        problem=problem,
+    )
+
+
+def detect_series(series: LandmarkSeries, config: Config, video: VideoInfo) -> Analysis:
+    """Detection over a landmark series: a loop over :class:`JerkDetector` (no files)."""
+    if len(series) == 0:
+        raise InputError("no frames to analyse")
+    detector = JerkDetector(config.detector, video.fps, (video.width, video.height), series.persons)
+    events: list[Event] = []
+    for frame in series.frames():
+        events.extend(detector.update(frame))
+    events.extend(detector.flush())
+    return Analysis(
+        video=video,
         events=sorted(events, key=lambda e: e.onset_s),
         coverage=detector.coverage,
-        analysed_s=analysed_s,
+        analysed_s=float(series.t[-1] - series.t[0]) + 1.0 / video.fps,
         config=config,
-        timing={
-            "wall_s": round(elapsed, 2),
-            "frames": len(frames),
-            "realtime_factor": round(analysed_s / elapsed, 2) if elapsed > 0 else None,
-            "rotation": rotation,
-        },
     )
-    if problem is not None:
-        analysis.notes.append(str(problem))
-    return _finish(analysis, out_dir, problem)
 
 
-def detect(
-    landmarks: str | Path,
+def analyze(
+    video: str | Path,
     config: Config,
     out_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> Analysis:
+    """Analyse one recorded video and write events.json, events.csv and landmarks.npz."""
+    out_dir = Path(out_dir) if out_dir is not None else default_out_dir(Path(video))
+    obs = observe(video, config, progress)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {out_dir}: {exc.strerror}") from exc
+    obs.series.save(out_dir / LANDMARKS_FILE)
+    started = time.perf_counter()
+    analysis = detect_series(obs.series, config, obs.video)
+    wall = obs.wall_s + time.perf_counter() - started
+    analysis.timing = {
+        "wall_s": round(wall, 2),
+        "frames": len(obs.series),
+        "pose_frames": obs.pose_frames,
+        "realtime_factor": round(analysis.analysed_s / wall, 2) if wall > 0 else None,
+        "rotation": obs.rotation,
+    }
+    if obs.problem is not None:
+        analysis.notes.append(str(obs.problem))
+    return _finish(analysis, out_dir, obs.problem)
+
+
+def detect(landmarks: str | Path, config: Config, out_dir: Path | None = None) -> Analysis:
     """Re-run the motion and event stages on a saved landmarks file (no pose inference)."""
-    series = LandmarkSeries.load(Path(landmarks))
+    landmarks = Path(landmarks)
+    series = LandmarkSeries.load(landmarks)
     try:
         info = VideoInfo(**series.meta["video"])
     except (KeyError, TypeError) as exc:
         raise InputError(f"{landmarks} lacks the video description; re-run vidmyo analyze") from exc
-    out_dir = Path(out_dir) if out_dir is not None else Path(landmarks).parent
-    if len(series) == 0:
-        raise InputError(f"{landmarks} holds no frames")
+    out_dir = Path(out_dir) if out_dir is not None else landmarks.parent
     started = time.perf_counter()
-    detector = JerkDetector(config.detector, info.fps, (info.width, info.height), series.persons)
-    events: list[Event] = []
-    span = float(series.t[-1] - series.t[0]) or 1e-9
-    for frame in series.frames():
-        events.extend(detector.update(frame))
-        if progress is not None and frame.index % 300 == 0:
-            progress(frame.t - float(series.t[0]), span)
-    events.extend(detector.flush())
-    analysed_s = float(series.t[-1] - series.t[0]) + 1.0 / info.fps
-    analysis = Analysis(
-        video=info,
-        events=sorted(events, key=lambda e: e.onset_s),
-        coverage=detector.coverage,
-        analysed_s=analysed_s,
-        config=config,
-        landmarks_file=str(Path(landmarks).resolve())
-        if out_dir != Path(landmarks).parent
-        else LANDMARKS_FILE,
-        timing={"wall_s": round(time.perf_counter() - started, 2), "frames": len(series)},
-    )
+    analysis = detect_series(series, config, info)
+    same_place = out_dir.resolve() == landmarks.parent.resolve()
+    analysis.landmarks_file = landmarks.name if same_place else str(landmarks.resolve())
+    analysis.timing = {"wall_s": round(time.perf_counter() - started, 2), "frames": len(series)}
     return _finish(analysis, out_dir, None)

@@ -176,3 +176,32 @@ def test_streaming_update_equals_offline_loop():
     live.extend(detector.flush())
     assert [e.to_dict() for e in live] == [e.to_dict() for e in offline]
     assert len(jerks(live)) == 2
+
+
+def test_held_still_stretches_give_the_same_jerks():
+    """What skipping does: far from any movement, frames carry the last pose (inferred=False);
+    from a pre-roll before each movement on, every frame is inferred. The jerks found must be
+    those of the every-frame run, and the held stretches must not lower the noise floor."""
+    scn = Scenario(
+        duration_s=40,
+        events=[
+            Scripted("jerk", 10, ("left_arm",), 0.12),
+            Scripted("jerk", 22, ("head",), 0.1),
+            Scripted("jerk", 33, ("right_leg",), 0.1),
+        ],
+        seed=4,
+    )
+    frames, truth = simulate(scn)
+    every, _ = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
+    busy = [(t["onset_s"] - 0.8, t["offset_s"] + 0.5) for t in truth]
+    held = None
+    for f in frames:
+        if f.t < 2 or any(a <= f.t <= b for a, b in busy):
+            held = f
+            continue
+        f.xy, f.visibility, f.present, f.inferred = held.xy, held.visibility, held.present, False
+    skipped, _ = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
+    assert [(e.onset_frame, e.primary_region) for e in jerks(skipped)] == [
+        (e.onset_frame, e.primary_region) for e in jerks(every)
+    ]
+    assert len(jerks(skipped)) == 3

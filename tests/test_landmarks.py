@@ -29,3 +29,21 @@ def test_foreign_file_is_refused(tmp_path):
         LandmarkSeries.load(bad)
     with pytest.raises(InputError, match="no such landmarks file"):
         LandmarkSeries.load(tmp_path / "missing.npz")
+
+
+def test_streaming_writer_equals_whole_series(tmp_path, monkeypatch):
+    """Frames appended one at a time (spilled to disk in small buffers) give the same file."""
+    from vidmyo.landmarks import LandmarkWriter
+
+    monkeypatch.setattr(LandmarkWriter, "BUFFER_ROWS", 7)
+    frames, _ = simulate(Scenario(duration_s=2, events=[Scripted("dropout", 1, (), 0, 0.3)]))
+    frames[5].inferred = False
+    with LandmarkWriter(tmp_path / "s.npz", meta={"video": {"fps": 30.0}}) as writer:
+        for frame in frames:
+            writer.append(frame)
+    streamed = LandmarkSeries.load(tmp_path / "s.npz")
+    whole = LandmarkSeries.from_frames(frames, {})
+    for name in ("index", "t", "xy", "visibility", "present", "brightness", "shift", "inferred"):
+        assert np.array_equal(getattr(streamed, name), getattr(whole, name), equal_nan=True)
+    assert not streamed.inferred[5] and streamed.inferred[6]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.npz"]  # no temporary files left

@@ -77,3 +77,20 @@ def test_detect_on_saved_landmarks_gives_the_same_events(analysed, tmp_path):
     assert again["events"] == doc["events"]
     assert again["summary"]["jerk_count"] == doc["summary"]["jerk_count"]
     assert json.loads((tmp_path / "events.json").read_text())["events"] == doc["events"]
+
+
+def test_skipping_still_frames_finds_the_same_jerks(analysed, tmp_path):
+    """--no-skip runs pose on every frame; skipping must find the same jerks (onsets within
+    one frame) while sending fewer frames through the model."""
+    _, _, doc = analysed
+    result = vidmyo("analyze", SAMPLE, "--end", "12", "--no-skip", "--out", tmp_path, "--json")
+    assert result.returncode == 0, result.stderr
+    every = json.loads(result.stdout)
+    skipped = [e for e in doc["events"] if e["kind"] == "jerk" and e["onset_s"] < 11.5]
+    full = [e for e in every["events"] if e["kind"] == "jerk"]
+    assert [e["primary_region"] for e in skipped] == [e["primary_region"] for e in full]
+    assert all(
+        abs(a["onset_frame"] - b["onset_frame"]) <= 1 for a, b in zip(skipped, full, strict=True)
+    )
+    assert every["summary"]["pose_inference_frames"] == every["summary"]["analysed_frames"]
+    assert doc["summary"]["pose_inference_frames"] < doc["summary"]["analysed_frames"]

@@ -136,9 +136,40 @@ class DetectorConfig:
 
 
 @dataclass(frozen=True)
+class SkipConfig:
+    """When to spare pose inference: a night is hours of stillness.
+
+    A cheap test on a grey thumbnail decides whether anything in the picture changed. While
+    nothing does, frames get the last pose (marked as held, not inferred). The moment
+    something moves, pose runs again, first over the frames of the pre-roll, so a jerk's onset
+    and the rest before it are measured exactly as without skipping.
+    """
+
+    enabled: bool = True
+    thumb_width: int = 160
+    """Width of the grey thumbnail compared between frames."""
+    pixel_threshold: float = 8.0
+    """A thumbnail pixel changed if it moved by more than this many grey levels..."""
+    noise_factor: float = 4.0
+    """...and by more than this many times the frame's own noise (robust spread of the
+    difference), so grainy night footage does not count as motion."""
+    min_changed_pixels: int = 12
+    """Something moved when at least this many thumbnail pixels (within the person's box,
+    padded) changed since the previous frame on two frames in a row, or five times as many
+    in a blurred thumbnail since the last pose frame (slow drift)."""
+    still_after_s: float = 0.5
+    """Stop inference after this long without any change."""
+    pre_roll_s: float = 0.8
+    """When something moves, run pose from this long before (rest window + margin)."""
+    keepalive_s: float = 10.0
+    """Run pose at least this often during stillness, to notice a person who left."""
+
+
+@dataclass(frozen=True)
 class Config:
     pose: PoseConfig = field(default_factory=PoseConfig)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
+    skip: SkipConfig = field(default_factory=SkipConfig)
     start_s: float = 0.0
     """Analyse from this time (seconds from the first frame)."""
     end_s: float | None = None
@@ -155,6 +186,77 @@ class Config:
             raise UsageError("--end must be after --start")
         if not 0.05 <= self.detector.sensitivity <= 20:
             raise UsageError("--sensitivity must be between 0.05 and 20")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    """Settings of ``vidmyo monitor`` beyond the analysis itself (pose, detector and skipping
+    come from :class:`Config`, so that monitor and analyze share them)."""
+
+    realtime: bool = True
+    """Replay a video file at its own frame rate, as if it were a camera; False: as fast as
+    possible, every frame (``--as-fast-as-possible``)."""
+    fps: float | None = None
+    """Frame rate the detector assumes. ``None``: the source's own (a file's stated rate, a
+    camera's or stream's reported one, or 30 if it reports none)."""
+    max_lag_s: float = 0.5
+    """Live sources (and real-time replays): a frame that has waited this long behind the
+    newest one is dropped, so processing never falls further behind and an event is committed
+    within about ``0.45 + max_lag_s`` seconds of its offset. 0 keeps only the newest frame. A
+    file played as fast as possible never drops frames."""
+    thin_after_s: float = 0.25
+    """While processing is more than this far behind, every other frame is dropped, so it
+    catches up quickly (after a burst of pose inference on a pre-roll) and, when the machine
+    is simply too slow, settles at half the frame rate instead of at ``max_lag_s``."""
+    start_attempts: int = 3
+    """Tries to open a camera or stream at start (1, 2, 4 … s apart) before giving up."""
+    retry_first_s: float = 1.0
+    retry_max_s: float = 30.0
+    """A lost camera or stream is reopened after 1, 2, 4 … s, at most this long apart."""
+    no_pose_min_s: float = 2.0
+    """Nobody in view for at least this long is recorded as a ``no_pose`` state."""
+    drops_quiet_s: float = 2.0
+    """A ``frames_dropped`` state ends after this long without a dropped frame."""
+    heartbeat_s: float = 5.0
+    """How often the session's frame counts and ``last_seen`` are written."""
+    pre_s: float = 3.0
+    """Clip pre-roll: seconds before the event's onset."""
+    post_s: float = 5.0
+    """Clip post-roll: seconds after the event's offset."""
+    clip_size: int = 480
+    """Clip frames are downscaled so that their longer side is at most this many pixels."""
+    clip_quality: int = 85
+    """JPEG quality of the frames kept in the ring buffer (and of the peak snapshot)."""
+    ring_slack_s: float = 3.0
+    """The ring buffer keeps ``pre_s`` plus this much, since an event is known only after its
+    offset: this covers the event itself and the detector's delay."""
+    max_clip_s: float = 60.0
+    """An episode of close events is cut into clips no longer than this."""
+    privacy: bool = False
+    """Keep no images at all: each clip is the event's landmarks (.npz), no video, no snapshot."""
+    alert_cooldown_s: float = 60.0
+    """After an alert, further events within this many seconds raise no new alert."""
+    alert_kinds: tuple[str, ...] = ("jerk",)
+    """Event kinds that raise an alert."""
+
+    def __post_init__(self) -> None:
+        if self.pre_s < 0 or self.post_s < 0:
+            raise UsageError("--pre-s and --post-s must be >= 0")
+        if self.fps is not None and not 1 <= self.fps <= 240:
+            raise UsageError("--fps must be between 1 and 240")
+        if self.alert_cooldown_s < 0:
+            raise UsageError("--alert-cooldown-s must be >= 0")
+        if self.start_attempts < 1:
+            raise UsageError("--start-attempts must be at least 1")
+        if self.max_lag_s < 0:
+            raise UsageError("--max-lag-s must be >= 0")
+
+    @property
+    def ring_s(self) -> float:
+        return self.pre_s + self.ring_slack_s
 
     def to_dict(self) -> dict:
         return asdict(self)

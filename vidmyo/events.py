@@ -132,6 +132,7 @@ class _PersonDetector:
             bool(frame.present[slot]),
             frame.brightness,
             frame.shift,
+            frame.inferred,
         )
         self.now = s.t
         if s.light_change:

@@ -6,8 +6,11 @@ and right are the person's own (MediaPipe's convention), not the image's.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,8 +81,10 @@ class FrameLandmarks:
     visibility : (P, 33) float32 MediaPipe visibility in [0, 1]; 0 where no pose was found.
     present : (P,) bool, a pose was found for that person slot.
     brightness : mean luma of the frame, 0-255.
-    shift : (2,) float32 background shift since the previous frame in analysis-frame pixels;
+    shift : (2,) float32 background shift since the previous frame in original-frame pixels;
         NaN when it could not be measured (featureless background, first frame).
+    inferred : the pose model ran on this frame. False for a frame in a still stretch whose
+        landmarks are held from the last inferred frame (nothing in the picture moved).
     """
 
     index: int
@@ -91,6 +96,7 @@ class FrameLandmarks:
     shift: npt.NDArray[np.float32] = field(
         default_factory=lambda: np.full(2, np.nan, dtype=np.float32)
     )
+    inferred: bool = True
 
     def __post_init__(self) -> None:
         p = self.present.shape[0]
@@ -112,14 +118,35 @@ class FrameLandmarks:
         )
 
 
+FIELDS: dict[str, tuple[type, tuple[int, ...]]] = {
+    "index": (np.int64, ()),
+    "t": (np.float64, ()),
+    "xy": (np.float32, (N_LANDMARKS, 2)),
+    "visibility": (np.float32, (N_LANDMARKS,)),
+    "present": (np.bool_, ()),
+    "brightness": (np.float32, ()),
+    "shift": (np.float32, (2,)),
+    "inferred": (np.bool_, ()),
+}
+"""Per-frame arrays of a landmarks file: dtype and the shape of one frame's row (the person
+axis ``P`` comes first for xy, visibility and present)."""
+PER_PERSON = ("xy", "visibility", "present")
+
+
+def _row_shape(name: str, persons: int) -> tuple[int, ...]:
+    shape = FIELDS[name][1]
+    return (persons, *shape) if name in PER_PERSON else shape
+
+
 @dataclass
 class LandmarkSeries:
     """Landmarks of a whole recording, as stored in ``landmarks.npz``.
 
     Arrays have one row per analysed frame (``N``): ``index`` (N,) int64, ``t`` (N,) float64
     seconds, ``xy`` (N, P, 33, 2) float32 pixels, ``visibility`` (N, P, 33) float32,
-    ``present`` (N, P) bool, ``brightness`` (N,) float32, ``shift`` (N, 2) float32.
-    ``meta`` holds the video description and how the landmarks were made.
+    ``present`` (N, P) bool, ``brightness`` (N,) float32, ``shift`` (N, 2) float32,
+    ``inferred`` (N,) bool. ``meta`` holds the video description and how the landmarks were
+    made.
     """
 
     index: npt.NDArray[np.int64]
@@ -129,21 +156,13 @@ class LandmarkSeries:
     present: npt.NDArray[np.bool_]
     brightness: npt.NDArray[np.float32]
     shift: npt.NDArray[np.float32]
+    inferred: npt.NDArray[np.bool_]
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = self.t.shape[0]
-        shapes_ok = (
-            self.index.shape == (n,)
-            and self.xy.ndim == 4
-            and self.xy.shape[0] == n
-            and self.xy.shape[2:] == (N_LANDMARKS, 2)
-            and self.visibility.shape == self.xy.shape[:3]
-            and self.present.shape == self.xy.shape[:2]
-            and self.brightness.shape == (n,)
-            and self.shift.shape == (n, 2)
-        )
-        if not shapes_ok:
+        p = self.xy.shape[1] if self.xy.ndim == 4 else -1
+        if any(getattr(self, k).shape != (n, *_row_shape(k, p)) for k in FIELDS):
             raise InputError("landmarks file is inconsistent (array shapes disagree)")
 
     def __len__(self) -> int:
@@ -164,69 +183,39 @@ class LandmarkSeries:
                 present=self.present[i],
                 brightness=float(self.brightness[i]),
                 shift=self.shift[i],
+                inferred=bool(self.inferred[i]),
             )
 
     @classmethod
-    def from_frames(cls, frames: list[FrameLandmarks], meta: dict) -> LandmarkSeries:
-        persons = max((f.present.shape[0] for f in frames), default=1)
-        if not frames:
-            return cls(
-                index=np.zeros(0, np.int64),
-                t=np.zeros(0, np.float64),
-                xy=np.zeros((0, persons, N_LANDMARKS, 2), np.float32),
-                visibility=np.zeros((0, persons, N_LANDMARKS), np.float32),
-                present=np.zeros((0, persons), bool),
-                brightness=np.zeros(0, np.float32),
-                shift=np.zeros((0, 2), np.float32),
-                meta=meta,
+    def from_frames(
+        cls, frames: list[FrameLandmarks], meta: dict, persons: int = 1
+    ) -> LandmarkSeries:
+        persons = frames[0].present.shape[0] if frames else persons
+        arrays = {
+            name: np.array([getattr(f, name) for f in frames], dtype=dtype).reshape(
+                len(frames), *_row_shape(name, persons)
             )
-        return cls(
-            index=np.array([f.index for f in frames], dtype=np.int64),
-            t=np.array([f.t for f in frames], dtype=np.float64),
-            xy=np.stack([f.xy for f in frames]).astype(np.float32),
-            visibility=np.stack([f.visibility for f in frames]).astype(np.float32),
-            present=np.stack([f.present for f in frames]),
-            brightness=np.array([f.brightness for f in frames], dtype=np.float32),
-            shift=np.stack([f.shift for f in frames]).astype(np.float32),
-            meta=meta,
-        )
+            for name, (dtype, _) in FIELDS.items()
+        }
+        return cls(**arrays, meta=meta)
 
     @classmethod
     def concat(cls, parts: list[LandmarkSeries], meta: dict | None = None) -> LandmarkSeries:
         """Join series of consecutive parts of one video (e.g. chunks analysed in parallel)."""
         if not parts:
             raise ValueError("nothing to concatenate")
-        names = ("index", "t", "xy", "visibility", "present", "brightness", "shift")
-        joined = {n: np.concatenate([getattr(p, n) for p in parts]) for n in names}
+        joined = {n: np.concatenate([getattr(p, n) for p in parts]) for n in FIELDS}
         return cls(**joined, meta=dict(parts[0].meta if meta is None else meta))
 
     def select(self, keep: npt.NDArray[np.bool_]) -> LandmarkSeries:
         """The frames where ``keep`` is true."""
-        names = ("index", "t", "xy", "visibility", "present", "brightness", "shift")
-        return LandmarkSeries(**{n: getattr(self, n)[keep] for n in names}, meta=dict(self.meta))
+        return LandmarkSeries(**{n: getattr(self, n)[keep] for n in FIELDS}, meta=dict(self.meta))
 
     def save(self, path: Path) -> None:
-        """Write atomically: a crash never leaves a half-written file under the final name."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".partial")
-        meta = dict(self.meta, schema=LANDMARKS_SCHEMA)
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    index=self.index,
-                    t=self.t,
-                    xy=self.xy,
-                    visibility=self.visibility,
-                    present=self.present,
-                    brightness=self.brightness,
-                    shift=self.shift,
-                    meta=np.array(json.dumps(meta)),
-                )
-            os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        """Write atomically (see :class:`LandmarkWriter`)."""
+        with LandmarkWriter(path, self.persons) as writer:
+            writer.extend(self)
+            writer.meta = self.meta
 
     @classmethod
     def load(cls, path: Path) -> LandmarkSeries:
@@ -240,16 +229,7 @@ class LandmarkSeries:
                     raise InputError(
                         f"{path} is not a vidmyo landmarks file (schema {meta.get('schema')!r})"
                     )
-                return cls(
-                    index=data["index"],
-                    t=data["t"],
-                    xy=data["xy"],
-                    visibility=data["visibility"],
-                    present=data["present"],
-                    brightness=data["brightness"],
-                    shift=data["shift"],
-                    meta=meta,
-                )
+                return cls(**{name: data[name] for name in FIELDS}, meta=meta)
         except InputError:
             raise
         except Exception as exc:  # zip, pickle or key errors all mean "not our file"
@@ -257,3 +237,105 @@ class LandmarkSeries:
                 f"{path} is not a readable vidmyo landmarks file ({type(exc).__name__}); "
                 "pass the landmarks.npz written by 'vidmyo analyze'"
             ) from exc
+
+
+class LandmarkWriter:
+    """Streams frames into ``landmarks.npz`` with memory that does not grow with the video.
+
+    Rows collect in a small buffer; full buffers go to one temporary raw file per array
+    beside the target. ``close()`` streams those into a standard ``.npz`` (``np.load`` reads
+    it) under a temporary name and renames it into place, so a crash never leaves a
+    half-written file under the final name.
+    """
+
+    BUFFER_ROWS = 4096
+
+    def __init__(self, path: Path, persons: int = 1, meta: dict | None = None):
+        self.path = Path(path)
+        self.persons = persons
+        self.meta = dict(meta or {})
+        self.rows = 0
+        self._buf: dict[str, list] = {name: [] for name in FIELDS}
+        self._raw: dict[str, Path] = {
+            name: self.path.with_name(f".{self.path.name}.{name}.raw") for name in FIELDS
+        }
+        try:
+            # Open for the writer's whole life; closed in close() or abort().
+            self._files = {name: open(p, "wb") for name, p in self._raw.items()}  # noqa: SIM115
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+
+    def append(self, frame: FrameLandmarks) -> None:
+        for name in FIELDS:
+            self._buf[name].append(getattr(frame, name))
+        self.rows += 1
+        if len(self._buf["t"]) >= self.BUFFER_ROWS:
+            self._spill()
+
+    def extend(self, series: LandmarkSeries) -> None:
+        self._spill()
+        for name, (dtype, _) in FIELDS.items():
+            self._write(name, np.ascontiguousarray(getattr(series, name), dtype=dtype))
+        self.rows += len(series)
+
+    def _write(self, name: str, array: np.ndarray) -> None:
+        try:
+            self._files[name].write(array.tobytes())
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+
+    def _spill(self) -> None:
+        n = len(self._buf["t"])
+        if not n:
+            return
+        for name, (dtype, _) in FIELDS.items():
+            rows = np.array(self._buf[name], dtype=dtype).reshape(
+                n, *_row_shape(name, self.persons)
+            )
+            self._write(name, rows)
+            self._buf[name].clear()
+
+    def close(self) -> None:
+        self._spill()
+        for fh in self._files.values():
+            fh.close()
+        tmp = self.path.with_name(self.path.name + ".partial")
+        meta = dict(self.meta, schema=LANDMARKS_SCHEMA)
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+                for name, (dtype, _) in FIELDS.items():
+                    shape = (self.rows, *_row_shape(name, self.persons))
+                    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                              "fortran_order": False, "shape": shape}  # fmt: skip
+                    with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array_header_2_0(member, header)
+                        with open(self._raw[name], "rb") as raw:
+                            shutil.copyfileobj(raw, member, 1 << 20)
+                buf = io.BytesIO()
+                np.save(buf, np.array(json.dumps(meta)))
+                zf.writestr("meta.npy", buf.getvalue())
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        finally:
+            self._remove_raw()
+
+    def abort(self) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._remove_raw()
+
+    def _remove_raw(self) -> None:
+        for p in self._raw.values():
+            p.unlink(missing_ok=True)
+
+    def __enter__(self) -> LandmarkWriter:
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -20,6 +20,7 @@ one-frame speed.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections import deque
 from dataclasses import dataclass
@@ -168,6 +169,10 @@ class MotionTracker:
         self._prev_pos: deque[npt.NDArray[np.float64]] = deque(maxlen=self.still_frames)
         self._prev_t: deque[float] = deque(maxlen=self.still_frames)
         self._prev_brightness = float("nan")
+        self._last: MotionSample | None = None
+        self._held_run = 0
+        self._settle_frames = self._history.maxlen + self.still_frames + 2
+        """Held frames after which every window contains only the held pose."""
 
     # -- per-frame geometry -------------------------------------------------------------------
     def _scale(self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]) -> float:
@@ -214,8 +219,24 @@ class MotionTracker:
         present: bool,
         brightness: float = float("nan"),
         shift: npt.NDArray[np.float32] | None = None,
+        inferred: bool = True,
     ) -> MotionSample:
+        """One frame. ``inferred`` False marks landmarks held through a still stretch: they
+        enter the rest position (the body did not move) but not the noise estimate (their
+        zero jitter would make ordinary jitter look like movement afterwards)."""
         cfg = self.config
+        self._held_run = 0 if inferred else self._held_run + 1
+        last = self._last
+        if self._held_run > self._settle_frames and last is not None and last.present == present:
+            # Deep in a still stretch every window holds the same pose: nothing to compute.
+            self._history.append(last.pos)
+            self._prev_pos.append(last.pos)
+            self._prev_t.append(t)
+            self._prev_brightness = brightness
+            self._last = dataclasses.replace(
+                last, index=index, t=t, light_change=False, camera_moved=False
+            )
+            return self._last
         visible = present & (visibility >= cfg.min_visibility) & np.isfinite(xy).all(axis=1)
         scale = self._scale(xy, visible) if present else float("nan")
         pos, usable, seen = self._relative(xy, visible, scale)
@@ -271,7 +292,8 @@ class MotionTracker:
         self._prev_pos.append(pos)
         self._prev_t.append(t)
 
-        self._update_noise(coherent, dk)
+        if inferred:
+            self._update_noise(coherent, dk)
         warm = np.isfinite(self._noise).all() and np.isfinite(self._speed_noise).all()
         excursion = np.full(N_REGIONS, np.nan)
         speed = np.full(N_REGIONS, np.nan)
@@ -290,7 +312,7 @@ class MotionTracker:
         else:
             speed_z = nan
 
-        return MotionSample(
+        self._last = MotionSample(
             index=index,
             t=t,
             present=bool(present),
@@ -307,6 +329,7 @@ class MotionTracker:
             light_change=light,
             camera_moved=moved,
         )
+        return self._last
 
     def _update_noise(self, coherent: npt.NDArray[np.float64], dk: npt.NDArray[np.float64]) -> None:
         """Noise units per region: a low quantile of the recent coherent excursions (and of the

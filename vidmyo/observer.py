@@ -2,16 +2,27 @@
 
 ``FrameObserver.push(frame)`` returns the :class:`FrameLandmarks` that are ready, in frame
 order; ``flush()`` returns the rest at the end of the stream. Callers must not assume one
-output per input at the same moment: the observer may hold frames back (to look at what comes
-before a movement) and hand them over a little later, but it never drops or reorders them.
+output per input at the same moment: while the picture is still, the observer holds up to a
+pre-roll of frames back, so that when something moves it can run pose from before the
+movement; it never drops or reorders frames.
+
+Skipping (see :class:`vidmyo.config.SkipConfig`): while nothing in the picture changes, pose
+inference is spared and frames carry the last pose, marked ``inferred=False``. The motion core
+sees one continuous recording in which the still stretches are perfectly still.
 """
 
 from __future__ import annotations
 
-from vidmyo.config import PoseConfig
+import math
+from collections import deque
+
+import numpy as np
+
+from vidmyo.config import PoseConfig, SkipConfig
 from vidmyo.landmarks import FrameLandmarks
-from vidmyo.pose import PoseEstimator
-from vidmyo.scene import SceneMeter
+from vidmyo.motion import frames_for
+from vidmyo.pose import PoseEstimator, PoseResult
+from vidmyo.scene import MotionGate, SceneMeter
 from vidmyo.sources import Frame
 
 
@@ -19,34 +30,98 @@ class FrameObserver:
     """Pose and scene measures for a stream of frames. Use as a context manager (it owns a
     MediaPipe landmarker, which must be closed)."""
 
-    def __init__(self, config: PoseConfig, persons: int = 1):
+    def __init__(
+        self,
+        config: PoseConfig,
+        persons: int = 1,
+        skip: SkipConfig | None = None,
+        fps: float = 30.0,
+    ):
         self.pose = PoseEstimator(config, persons)
+        self.persons = persons
         self.scene = SceneMeter()
+        self.skip = skip if skip is not None else SkipConfig(enabled=False)
+        self.gate = MotionGate(self.skip)
+        self.pre_frames = frames_for(self.skip.pre_roll_s, fps)
         self.pose_frames = 0
         """How many frames went through pose inference."""
+        self.frames = 0
+        self._active = True
+        self._last_motion_t = -math.inf
+        self._last_pose_t = -math.inf
+        self._held: PoseResult | None = None
+        self._pending: deque[tuple[Frame, float]] = deque()
 
     @property
     def rotation(self) -> int | None:
         return self.pose.rotation
 
     def push(self, frame: Frame) -> list[FrameLandmarks]:
-        result = self.pose(frame.image, frame.t)
-        self.pose_frames += 1
-        brightness, shift = self.scene(frame.image, result.xy)
-        return [
-            FrameLandmarks(
-                index=frame.index,
-                t=frame.t,
-                xy=result.xy,
-                visibility=result.visibility,
-                present=result.present,
-                brightness=brightness,
-                shift=shift,
-            )
-        ]
+        self.frames += 1
+        people = self._held.xy if self._held is not None else None
+        brightness, moved = self.gate(frame.image, people)
+        brightness = float(np.float32(brightness))  # as stored, so detect sees the same
+        if not self.skip.enabled:
+            return [self._infer(frame, brightness)]
+        if moved:
+            self._last_motion_t = frame.t
+        if self._active:
+            out = [self._infer(frame, brightness)]
+            if frame.t - self._last_motion_t >= self.skip.still_after_s:
+                self._active = False
+            return out
+        self._pending.append((frame, brightness))
+        if moved:  # something moves: pose from the start of the pre-roll on
+            self._active = True
+            return self._drain(infer=True)
+        out: list[FrameLandmarks] = []
+        if frame.t - self._last_pose_t >= self.skip.keepalive_s:
+            self._pending.pop()
+            out = self._drain(infer=False)
+            out.append(self._infer(frame, brightness))
+        while len(self._pending) > self.pre_frames:
+            old, b = self._pending.popleft()
+            out.append(self._hold(old, b))
+        return out
 
     def flush(self) -> list[FrameLandmarks]:
-        return []
+        """End of stream: frames still held back leave as still frames."""
+        return self._drain(infer=False)
+
+    def _drain(self, infer: bool) -> list[FrameLandmarks]:
+        out = [self._infer(f, b) if infer else self._hold(f, b) for f, b in self._pending]
+        self._pending.clear()
+        return out
+
+    def _infer(self, frame: Frame, brightness: float) -> FrameLandmarks:
+        result = self.pose(frame.image, frame.t)
+        self.pose_frames += 1
+        self._held = result
+        self._last_pose_t = frame.t
+        self.gate.set_reference()
+        _, shift = self.scene(frame.image, result.xy)
+        return FrameLandmarks(
+            index=frame.index,
+            t=frame.t,
+            xy=result.xy,
+            visibility=result.visibility,
+            present=result.present,
+            brightness=brightness,
+            shift=shift,
+        )
+
+    def _hold(self, frame: Frame, brightness: float) -> FrameLandmarks:
+        held = self._held if self._held is not None else PoseResult.empty(self.persons)
+        return FrameLandmarks(
+            index=frame.index,
+            t=frame.t,
+            xy=held.xy,
+            visibility=held.visibility,
+            present=held.present,
+            brightness=brightness,
+            shift=self.scene.still_shift,
+            inferred=False,
+        )
 
     def close(self) -> None:
         self.pose.close()

@@ -17,7 +17,7 @@ from vidmyo import __version__
 from vidmyo.config import Config
 from vidmyo.errors import InputError, NoPersonError, OutputError, TruncatedVideoError
 from vidmyo.events import JerkDetector
-from vidmyo.landmarks import FrameLandmarks, LandmarkSeries
+from vidmyo.landmarks import FrameLandmarks, LandmarkSeries, LandmarkWriter
 from vidmyo.outputs.files import write_results
 from vidmyo.results import EVENTS_SCHEMA, Coverage, Event, summarize
 from vidmyo.sources import VideoFile, VideoInfo
@@ -41,6 +41,8 @@ class Analysis:
     coverage: Coverage
     analysed_s: float
     config: Config
+    pose_frames: int | None = None
+    """Frames that went through pose inference (the others were still and held)."""
     landmarks_file: str = LANDMARKS_FILE
     notes: list[str] = field(default_factory=list)
     timing: dict = field(default_factory=dict)
@@ -50,7 +52,10 @@ class Analysis:
         return [e for e in self.events if e.kind == "jerk"]
 
     def summary(self) -> dict:
-        return summarize(self.events, self.coverage, self.analysed_s)
+        summary = summarize(self.events, self.coverage, self.analysed_s)
+        if self.pose_frames is not None:
+            summary["pose_inference_frames"] = self.pose_frames
+        return summary
 
     def to_dict(self) -> dict:
         return {
@@ -98,17 +103,28 @@ class Observation:
     frames went through the model, the rotation used, and an input problem met on the way
     (a truncated file) that should be reported once the results are safe."""
 
-    series: LandmarkSeries
+    series: LandmarkSeries | None
+    """None when the frames went to a sink instead."""
     video: VideoInfo
     pose_frames: int
     rotation: int | None
     wall_s: float
     problem: InputError | None = None
+    meta: dict = field(default_factory=dict)
+    frames: int = 0
+    analysed_s: float = 0.0
 
 
-def observe(video: str | Path, config: Config, progress: Progress | None = None) -> Observation:
-    """Pose inference over ``config.start_s`` .. ``config.end_s`` of a video (no detection,
-    no files): the expensive stage, which batch runs on chunks in parallel."""
+def observe(
+    video: str | Path,
+    config: Config,
+    progress: Progress | None = None,
+    sink: Callable[[FrameLandmarks], None] | None = None,
+) -> Observation:
+    """Pose inference over ``config.start_s`` .. ``config.end_s`` of a video: the expensive
+    stage. With a ``sink``, every frame's landmarks go to it as they are ready and nothing is
+    kept (``analyze`` streams them to disk and to the detector); without one, they are
+    collected into ``Observation.series`` (batch does this per chunk)."""
     from vidmyo.observer import FrameObserver  # mediapipe loads only when pose is needed
 
     source = VideoFile(video, config.start_s, config.end_s)
@@ -116,19 +132,30 @@ def observe(video: str | Path, config: Config, progress: Progress | None = None)
     end = config.end_s if config.end_s is not None else info.duration_s
     span = max(end - config.start_s, 1e-9)
     frames: list[FrameLandmarks] = []
+    take = sink if sink is not None else frames.append
+    seen = {"count": 0, "first": 0.0, "last": 0.0}
+
+    def emit(ready: list[FrameLandmarks]) -> None:
+        for f in ready:
+            if not seen["count"]:
+                seen["first"] = f.t
+            seen["count"] += 1
+            seen["last"] = f.t
+            take(f)
+
     problem: InputError | None = None
     started = time.perf_counter()
-    with FrameObserver(config.pose) as observer:
+    with FrameObserver(config.pose, skip=config.skip, fps=info.fps) as observer:
         try:
             for frame in source:
-                frames.extend(observer.push(frame))
+                emit(observer.push(frame))
                 if progress is not None:
                     progress(frame.t - config.start_s, span)
         except TruncatedVideoError as exc:
             problem = exc
-        frames.extend(observer.flush())
+        emit(observer.flush())
         rotation, pose_frames = observer.rotation, observer.pose_frames
-    if not frames:
+    if not seen["count"]:
         raise InputError(f"no frames between --start and --end in {video}")
     meta = {
         "video": info.to_dict(),
@@ -141,12 +168,15 @@ def observe(video: str | Path, config: Config, progress: Progress | None = None)
         "vidmyo_version": __version__,
     }
     return Observation(
-        series=LandmarkSeries.from_frames(frames, meta),
+        series=LandmarkSeries.from_frames(frames, meta) if sink is None else None,
         video=info,
         pose_frames=pose_frames,
         rotation=rotation,
         wall_s=time.perf_counter() - started,
         problem=problem,
+        meta=meta,
+        frames=seen["count"],
+        analysed_s=seen["last"] - seen["first"] + 1.0 / info.fps,
     )
 
 
@@ -165,6 +195,7 @@ def detect_series(series: LandmarkSeries, config: Config, video: VideoInfo) -> A
         coverage=detector.coverage,
         analysed_s=float(series.t[-1] - series.t[0]) + 1.0 / video.fps,
         config=config,
+        pose_frames=int(series.inferred.sum()),
     )
 
 
@@ -174,20 +205,48 @@ def analyze(
     out_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> Analysis:
-    """Analyse one recorded video and write events.json, events.csv and landmarks.npz."""
+    """Analyse one recorded video and write events.json, events.csv and landmarks.npz.
+
+    Streams: each frame's landmarks go to the detector and to the landmarks file as soon as
+    they are ready, so memory does not grow with the length of the video."""
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(Path(video))
-    obs = observe(video, config, progress)
+    info = VideoFile(video, config.start_s, config.end_s).info
+    _make_dir(out_dir)
+    detector = JerkDetector(config.detector, info.fps, (info.width, info.height))
+    events: list[Event] = []
+
+    def sink(frame: FrameLandmarks) -> None:
+        writer.append(frame)
+        events.extend(detector.update(frame))
+
+    with LandmarkWriter(out_dir / LANDMARKS_FILE) as writer:
+        obs = observe(video, config, progress, sink)
+        writer.meta = obs.meta
+    started = time.perf_counter()
+    events.extend(detector.flush())
+    analysis = Analysis(
+        video=info,
+        events=sorted(events, key=lambda e: e.onset_s),
+        coverage=detector.coverage,
+        analysed_s=obs.analysed_s,
+        config=config,
+        pose_frames=obs.pose_frames,
+    )
+    return _report(analysis, obs, out_dir, time.perf_counter() - started)
+
+
+def _make_dir(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create output folder {out_dir}: {exc.strerror}") from exc
-    obs.series.save(out_dir / LANDMARKS_FILE)
-    started = time.perf_counter()
-    analysis = detect_series(obs.series, config, obs.video)
-    wall = obs.wall_s + time.perf_counter() - started
+
+
+def _report(analysis: Analysis, obs: Observation, out_dir: Path, detect_s: float) -> Analysis:
+    wall = obs.wall_s + detect_s
     analysis.timing = {
         "wall_s": round(wall, 2),
-        "frames": len(obs.series),
+        "frames": obs.frames,
         "pose_frames": obs.pose_frames,
         "realtime_factor": round(analysis.analysed_s / wall, 2) if wall > 0 else None,
         "rotation": obs.rotation,
@@ -195,6 +254,19 @@ def analyze(
     if obs.problem is not None:
         analysis.notes.append(str(obs.problem))
     return _finish(analysis, out_dir, obs.problem)
+
+
+def analyze_observation(obs: Observation, config: Config, out_dir: Path) -> Analysis:
+    """Everything after pose inference: save the landmarks, detect, write the results.
+
+    Shared by ``analyze`` and batch, which joins the observations of a long video's chunks
+    into one before calling this, so that detection runs once over the whole recording."""
+    _make_dir(out_dir)
+    obs.series.save(out_dir / LANDMARKS_FILE)
+    started = time.perf_counter()
+    analysis = detect_series(obs.series, config, obs.video)
+    obs.frames = len(obs.series)
+    return _report(analysis, obs, out_dir, time.perf_counter() - started)
 
 
 def detect(landmarks: str | Path, config: Config, out_dir: Path | None = None) -> Analysis:

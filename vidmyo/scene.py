@@ -1,4 +1,4 @@
-"""Frame-level measures that are not the body: brightness and camera motion.
+"""Frame-level measures that are not the body: brightness, camera motion, and "did anything move".
 
 A camera shake or a light switched on makes the pose model's landmarks jump for a frame or
 two, exactly like a jerk would. The background tells them apart: if the background moved, the
@@ -12,8 +12,107 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from vidmyo.config import SkipConfig
+
 SMALL_WIDTH = 192
 """Width of the grey thumbnail the measures are taken on: cheap, and enough for a shift."""
+
+
+DRIFT_EVERY = 5
+"""Frames between two slow-drift checks (drift is slow; the check costs a blur)."""
+
+
+class MotionGate:
+    """The cheap test that decides whether pose inference is needed for a frame.
+
+    Compares a small grey thumbnail with the previous frame's (sudden change: a jerk) and with
+    the thumbnail of the last frame that went through pose (slow drift: a slow movement, a
+    person creeping out of the picture), inside the people's padded box when known. A pixel
+    counts as changed above both a fixed grey-level step and a multiple of the frame's own
+    noise, so sensor grain and video-codec flicker do not count. Runs on every frame, so it
+    is written for speed: uint8 differences and a histogram in OpenCV, no per-pixel Python.
+    """
+
+    def __init__(self, config: SkipConfig):
+        self.config = config
+        self._prev: npt.NDArray[np.uint8] | None = None
+        self._reference: npt.NDArray[np.uint8] | None = None
+        self._last_hit = False
+        self._frames = 0
+        self._people: npt.NDArray[np.float32] | None = None
+        self._box: tuple[slice, slice] = (slice(None), slice(None))
+
+    def thumbnail(self, image_bgr: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+        h, w = image_bgr.shape[:2]
+        tw = self.config.thumb_width
+        size = (tw, max(8, round(h * tw / w)))
+        if w > 2 * tw:  # a cheap halving first: INTER_AREA straight from full size is slow
+            image_bgr = cv2.resize(
+                image_bgr, (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_LINEAR
+            )
+        small = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
+        return cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+
+    def _region(self, people_xy, shape, scale) -> tuple[slice, slice]:
+        """The people's padded bounding box in the thumbnail (cached per pose)."""
+        if people_xy is self._people:
+            return self._box
+        self._people = people_xy
+        self._box = (slice(None), slice(None))
+        if people_xy is not None:
+            pts = people_xy.reshape(-1, 2) * scale
+            pts = pts[np.isfinite(pts).all(axis=1)]
+            if len(pts):
+                lo, hi = pts.min(axis=0), pts.max(axis=0)
+                pad = 0.25 * (hi - lo) + 4
+                x0, y0 = np.maximum(np.floor(lo - pad).astype(int), 0)
+                x1, y1 = np.ceil(hi + pad).astype(int)
+                if x1 > x0 and y1 > y0:
+                    self._box = (slice(y0, min(y1, shape[0])), slice(x0, min(x1, shape[1])))
+        return self._box
+
+    def __call__(
+        self, image_bgr: npt.NDArray[np.uint8], people_xy: npt.NDArray[np.float32] | None
+    ) -> tuple[float, bool]:
+        """(mean brightness 0-255, something moved)."""
+        small = self.thumbnail(image_bgr)
+        brightness = float(cv2.mean(small)[0])
+        prev, self._prev = self._prev, small
+        if prev is None or prev.shape != small.shape:
+            return brightness, True
+        box = self._region(people_xy, small.shape, small.shape[1] / image_bgr.shape[1])
+        # A movement changes the picture on consecutive frames (a jerk rises over 2-3);
+        # a codec's keyframe refresh or a noise burst changes one frame only.
+        hit = self._changed(small[box], prev[box], self.config.min_changed_pixels)
+        moved, self._last_hit = hit and self._last_hit, hit
+        self._frames += 1
+        drift_due = self._frames % DRIFT_EVERY == 0
+        if (
+            not moved
+            and drift_due
+            and self._reference is not None
+            and (self._reference.shape == small.shape)
+        ):
+            # Slow drift: blurred, so that breathing's sub-pixel edge shifts do not count.
+            blurred = cv2.GaussianBlur(small, (9, 9), 0)
+            drift_pixels = 5 * self.config.min_changed_pixels
+            moved = self._changed(blurred[box], self._reference[box], drift_pixels, factor=2.0)
+        return brightness, moved
+
+    def _changed(self, a, b, count: int, factor: float = 1.0) -> bool:
+        if a.size == 0:
+            return False
+        diff = cv2.absdiff(a, b)
+        hist = cv2.calcHist([diff], [0], None, [256], [0, 256]).ravel()
+        median = int(np.searchsorted(np.cumsum(hist), diff.size / 2))
+        noise = 1.4826 * median + 0.5
+        step = factor * max(self.config.pixel_threshold, self.config.noise_factor * noise)
+        return float(hist[min(int(step) + 1, 256) :].sum()) >= count
+
+    def set_reference(self) -> None:
+        """Remember the current picture as the one the last pose was taken on."""
+        if self._prev is not None:
+            self._reference = cv2.GaussianBlur(self._prev, (9, 9), 0)
 
 
 class SceneMeter:
@@ -26,6 +125,11 @@ class SceneMeter:
 
     def __init__(self) -> None:
         self._prev: npt.NDArray[np.uint8] | None = None
+
+    @property
+    def still_shift(self) -> npt.NDArray[np.float32]:
+        """The shift of a frame in which the motion gate saw nothing change."""
+        return np.zeros(2, np.float32)
 
     def __call__(
         self, image_bgr: npt.NDArray[np.uint8], people_xy: npt.NDArray[np.float32]

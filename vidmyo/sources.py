@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import math
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +22,10 @@ import numpy.typing as npt
 from vidmyo.errors import InputError, TruncatedVideoError
 
 log = logging.getLogger(__name__)
+
+DECODE_AHEAD = 8
+"""Frames decoded ahead of the consumer."""
+_END = object()
 
 
 @dataclass(frozen=True)
@@ -98,11 +104,43 @@ class VideoFile:
         )
 
     def __iter__(self) -> Iterator[Frame]:
-        cap = _open_capture(self.path)
+        """Frames decoded on a background thread (OpenCV releases the GIL while decoding), so
+        decoding overlaps with pose inference; a small queue bounds the memory."""
+        frames: queue.Queue = queue.Queue(maxsize=DECODE_AHEAD)
+        stop = threading.Event()
+
+        def decode() -> None:
+            try:
+                cap = _open_capture(self.path)
+                try:
+                    for frame in self._frames(cap):
+                        while not stop.is_set():
+                            try:
+                                frames.put(frame, timeout=0.1)
+                                break
+                            except queue.Full:
+                                continue
+                        if stop.is_set():
+                            return
+                finally:
+                    cap.release()
+                frames.put(_END)
+            except BaseException as exc:  # handed to the consumer, raised there
+                frames.put(exc)
+
+        thread = threading.Thread(target=decode, name="vidmyo-decode", daemon=True)
+        thread.start()
         try:
-            yield from self._frames(cap)
+            while True:
+                item = frames.get()
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
         finally:
-            cap.release()
+            stop.set()
+            thread.join(timeout=5)
 
     def _frames(self, cap: cv2.VideoCapture) -> Iterator[Frame]:
         fps = self.info.fps

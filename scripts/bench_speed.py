@@ -1,0 +1,190 @@
+"""Speed and memory of `vidmyo analyze`, with and without skipping still frames.
+
+Builds test clips from the sample clip (640x480, 30 fps), deterministically:
+
+- quiet: 10 minutes of a person lying still and breathing (the sample's opening quiet
+  stretch played forwards and backwards), with a jerk (the sample's left-arm jerk, played
+  forwards and then backwards, so two jerks) every 2 minutes;
+- busy: 2 minutes of continuous movement (the sample's slow arm raise, forwards and back);
+- long: 60 minutes like the quiet clip (memory only, skipping on).
+
+Each analysis runs in its own process (so peak memory is its own) with the same model and
+detector; the every-frame run is ``--no-skip``. Prints a table, compares the events of both
+runs, and writes docs/speed.md.
+
+    python scripts/bench_speed.py            # full run (~20 min on 2 cores)
+    python scripts/bench_speed.py --quick    # 2-minute quiet clip, 30 s busy, no 60-minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_videos" / "sample_jerks.mp4"
+QUIET = (0, 64)  # frames of the sample before its first jerk
+WITH_JERK = (0, 100)  # includes the left-arm jerk at frames 69-77
+BUSY = (432, 555)  # the slow arm raise
+
+
+def sample_frames() -> list:
+    cap = cv2.VideoCapture(str(SAMPLE))
+    frames = []
+    while len(frames) < 600:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    cap.release()
+    return frames
+
+
+def ping_pong(lo: int, hi: int) -> list[int]:
+    return list(range(lo, hi)) + list(range(hi, lo, -1))
+
+
+def write_clip(path: Path, frames: list, minutes: float, kind: str) -> int:
+    """Write a clip of the given kind; returns its frame count."""
+    total = int(minutes * 60 * 30)
+    fourcc = cv2.VideoWriter_fourcc(*"mp4v")
+    params = [cv2.VIDEOWRITER_PROP_BITRATE, 2_000_000]  # re-encoding must not add much noise
+    writer = cv2.VideoWriter(str(path), cv2.CAP_FFMPEG, fourcc, 30.0, (640, 480), params)
+    n = 0
+    while n < total:
+        if kind == "busy":
+            order = ping_pong(*BUSY)
+        elif n % (2 * 60 * 30) < 2 * (WITH_JERK[1] - WITH_JERK[0]) and n > 0:
+            order = ping_pong(*WITH_JERK)
+        else:
+            order = ping_pong(*QUIET)
+        for i in order[: total - n]:
+            writer.write(frames[i])
+        n += min(len(order), total - n)
+    writer.release()
+    return total
+
+
+def child(video: str, skip: bool, model: str, out: str) -> None:
+    """Run one analysis in this process and print its figures as JSON."""
+    from vidmyo.config import Config, PoseConfig, SkipConfig
+    from vidmyo.pipeline import analyze
+
+    config = Config(pose=PoseConfig(model=model), skip=SkipConfig(enabled=skip))
+    started = time.perf_counter()
+    analysis = analyze(video, config, Path(out))
+    wall = time.perf_counter() - started
+    print(json.dumps({
+        "wall_s": wall,
+        "video_s": analysis.analysed_s,
+        "frames": analysis.coverage.frames,
+        "pose_frames": analysis.pose_frames,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "jerks": [(e.onset_frame, e.primary_region) for e in analysis.jerks],
+    }))  # fmt: skip
+
+
+def run(video: Path, skip: bool, model: str, out: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(video), "--model", model, "--out", str(out)]
+    if not skip:
+        cmd.append("--no-skip")
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def same_jerks(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(
+        abs(x[0] - y[0]) <= 1 and x[1] == y[1] for x, y in zip(a, b, strict=True)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short clips, no 60-minute run")
+    parser.add_argument("--model", default="full", choices=["lite", "full", "heavy"])
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--no-skip", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--doc", default=str(ROOT / "docs" / "speed.md"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, not args.no_skip, args.model, args.out)
+        return
+
+    quiet_min, busy_min = (2, 0.5) if args.quick else (10, 2)
+    frames = sample_frames()
+    rows, notes = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        clips = [("quiet", quiet_min), ("busy", busy_min)]
+        if not args.quick:
+            clips.append(("long", 60))
+        results = {}
+        for name, minutes in clips:
+            path = tmp / f"{name}.mp4"
+            write_clip(path, frames, minutes, "busy" if name == "busy" else "quiet")
+            modes = [True] if name == "long" else [True, False]
+            for skip in modes:
+                r = run(path, skip, args.model, tmp / f"out-{name}-{skip}")
+                results[(name, skip)] = r
+                rows.append((name, minutes, "skip" if skip else "every frame", r))
+                print(name, "skip" if skip else "every-frame", json.dumps(r)[:200], flush=True)
+            path.unlink()
+    lines = [
+        "| clip | minutes | mode | wall s | realtime × | frames | through pose | peak MB | jerks |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, minutes, mode, r in rows:
+        lines.append(
+            f"| {name} | {minutes:g} | {mode} | {r['wall_s']:.1f} | "
+            f"{r['video_s'] / r['wall_s']:.1f} | {r['frames']} | {r['pose_frames']} | "
+            f"{r['peak_rss_mb']:.0f} | {len(r['jerks'])} |"
+        )
+    for name in ("quiet", "busy"):
+        a, b = results[(name, True)], results[(name, False)]
+        speedup = b["wall_s"] / a["wall_s"]
+        same = same_jerks(a["jerks"], b["jerks"])
+        notes.append(
+            f"- {name}: skipping is {speedup:.1f}× the every-frame speed; jerks "
+            f"{'identical (onsets within one frame, same regions)' if same else 'DIFFER'}: "
+            f"skip {a['jerks']} vs every frame {b['jerks']}"
+        )
+    if ("long", True) in results:
+        short, long_ = results[("quiet", True)], results[("long", True)]
+        growth = long_["peak_rss_mb"] / short["peak_rss_mb"] - 1
+        notes.append(
+            f"- memory: peak {short['peak_rss_mb']:.0f} MB for {quiet_min} min, "
+            f"{long_['peak_rss_mb']:.0f} MB for 60 min ({100 * growth:+.1f}%)"
+        )
+    cmd = "python scripts/bench_speed.py" + (" --quick" if args.quick else "")
+    if args.model != "full":
+        cmd += f" --model {args.model}"
+    doc = "\n".join([
+        "# Speed and memory",
+        "",
+        f"Produced by `{cmd}` on {os.cpu_count()} cores ({platform.machine()}), Python"
+        f" {platform.python_version()}, pose model `{args.model}`, 640×480 at 30 fps.",
+        "Clips are built from the sample clip (see the script's docstring). Each analysis runs",
+        "in its own process; peak MB is that process's maximum resident memory.",
+        "",
+        *lines,
+        "",
+        *notes,
+        "",
+    ])  # fmt: skip
+    print(doc)
+    Path(args.doc).write_text(doc)
+
+
+if __name__ == "__main__":
+    main()

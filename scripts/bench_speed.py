@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -75,6 +74,15 @@ def write_clip(path: Path, frames: list, minutes: float, kind: str) -> int:
     return total
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: on Linux that survives
+    exec, so a child would report the parent's size at fork time."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def child(video: str, skip: bool, model: str, out: str) -> None:
     """Run one analysis in this process and print its figures as JSON."""
     from vidmyo.config import Config, PoseConfig, SkipConfig
@@ -89,7 +97,7 @@ def child(video: str, skip: bool, model: str, out: str) -> None:
         "video_s": analysis.analysed_s,
         "frames": analysis.coverage.frames,
         "pose_frames": analysis.pose_frames,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "jerks": [(e.onset_frame, e.primary_region) for e in analysis.jerks],
     }))  # fmt: skip
 

@@ -16,6 +16,7 @@ Anything starting next to a camera shake or a light change is labelled as such, 
 from __future__ import annotations
 
 import math
+import warnings
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -221,8 +222,12 @@ class _PersonDetector:
         back = self.motion.still_frames - 1
         moved = [p for p in m.samples if p.index <= m.last_moving.index - back]
         m.offset = max(moved[-1], m.peak, key=lambda p: p.index) if moved else m.last_moving
-        settled = [q.pos for q in m.quiet] or [s.pos]
-        rest = np.nanmedian(np.stack(settled), axis=0) if m.quiet else s.pos
+        if m.quiet:
+            with warnings.catch_warnings():  # landmarks unseen while settling are all-NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                rest = np.nanmedian(np.stack([q.pos for q in m.quiet]), axis=0)
+        else:
+            rest = s.pos
         idx = list(REGION_LANDMARKS[REGIONS[r]])
         final = np.linalg.norm(rest[idx] - m.reference[idx], axis=1)
         final_exc = float(np.nanmax(final)) if np.isfinite(final).any() else m.peak_excursion

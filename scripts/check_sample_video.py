@@ -26,23 +26,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vidmyo.landmarks import REGION_ANCHOR, REGION_LANDMARKS
+
 REPO = Path(__file__).resolve().parents[1]
-REGION_LANDMARKS: dict[str, tuple[int, ...]] = {
-    "head": tuple(range(0, 11)),
-    "trunk": (11, 12, 23, 24),
-    "left_arm": (13, 15, 17, 19, 21),
-    "right_arm": (14, 16, 18, 20, 22),
-    "left_leg": (25, 27, 29, 31),
-    "right_leg": (26, 28, 30, 32),
-}
-REGION_ANCHOR: dict[str, tuple[int, ...]] = {
-    "head": (11, 12),
-    "trunk": (11, 12, 23, 24),
-    "left_arm": (11,),
-    "right_arm": (12,),
-    "left_leg": (23,),
-    "right_leg": (24,),
-}
 
 
 def track(video: Path, model: Path) -> tuple[np.ndarray, float]:

@@ -35,6 +35,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _docsection import write_section  # noqa: E402  (scripts/ is on sys.path when run)
+
 from vidmyo.config import Config, DetectorConfig  # noqa: E402
 from vidmyo.evaluate import DISTRACTOR_KINDS, Comparison, calibration, compare_events  # noqa: E402
 
@@ -685,20 +687,6 @@ def video_info(recs: list[dict]) -> str:
             f"{', '.join(i['unseen']) or '–'} |"
         )
     return "\n".join(lines)
-
-
-def write_section(path: Path, marker: str, body: str) -> None:
-    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
-    text = path.read_text() if path.exists() else "# Detection accuracy\n"
-    block = f"{begin}\n{body.rstrip()}\n{end}"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        text = head + block + tail
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
 
 
 def stays(recs: list[dict], folder: Path) -> None:

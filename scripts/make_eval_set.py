@@ -45,6 +45,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _docsection import write_section  # noqa: E402  (scripts/ is on sys.path when run)
+
 from vidmyo.landmarks import REGIONS, LandmarkSeries  # noqa: E402
 from vidmyo.results import distribution_of  # noqa: E402
 from vidmyo.simulate import Scenario, Scripted, simulate  # noqa: E402
@@ -475,19 +477,6 @@ def describe(out: Path) -> str:
                 f"{c['frames']} | {c['render_s']:.0f} ({c.get('render_cpu_s', 0):.0f}) |"
             )
     return "\n".join(lines)
-
-
-def write_section(path: Path, marker: str, body: str) -> None:
-    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
-    text = path.read_text() if path.exists() else "# Detection accuracy\n"
-    block = f"{begin}\n{body.rstrip()}\n{end}"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        text = head + block + tail
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,6 +47,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _docsection import write_section  # noqa: E402  (scripts/ is on sys.path when run)
+
 from vidmyo.config import DetectorConfig, PoseConfig, SkipConfig  # noqa: E402
 from vidmyo.landmarks import REGION_LANDMARKS, REGIONS  # noqa: E402
 from vidmyo.simulate import JITTER_GROUPS, JITTER_MODELS, JitterModel  # noqa: E402
@@ -532,20 +534,6 @@ def tables(results: dict) -> str:
                 lines.append(f"\nFalse jerks in simulated stillness ({m['sim_minutes']} min "
                              f"per model): {fj}.\n")  # fmt: skip
     return "\n".join(lines)
-
-
-def write_section(path: Path, marker: str, body: str) -> None:
-    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
-    text = path.read_text() if path.exists() else "# Detection accuracy\n"
-    block = f"{begin}\n{body.rstrip()}\n{end}"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        text = head + block + tail
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:

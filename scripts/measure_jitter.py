@@ -217,15 +217,35 @@ def flips(xy: np.ndarray, quiet: np.ndarray) -> np.ndarray:
     return votes >= len(PAIRS) / 2
 
 
+def fix_swaps(data: dict) -> tuple[np.ndarray, int]:
+    """The landmarks as vidmyo's motion core sees them: with the pose model's sudden left/right
+    swaps of an arm, a leg or the face undone (``vidmyo.motion.SideSwapFixer``), and how many
+    side groups it swapped back."""
+    from vidmyo.motion import SideSwapFixer
+
+    cfg = DetectorConfig()
+    fixer = SideSwapFixer(cfg.swap_ratio, cfg.swap_min_shift)
+    xy = data["xy"].astype(np.float64).copy()
+    for i in range(len(xy)):
+        if not data["present"][i]:
+            fixer.reset()
+            continue
+        visible = (data["vis"][i] >= cfg.min_visibility) & np.isfinite(xy[i]).all(axis=1)
+        torso = float(np.linalg.norm((xy[i, 11] + xy[i, 12] - xy[i, 23] - xy[i, 24]) / 2))
+        xy[i], _ = fixer(xy[i], visible, torso)
+    return xy, fixer.swaps
+
+
 def measure(data: dict, events: list[dict]) -> dict:
-    xy = data["xy"].astype(np.float64)
+    raw = data["xy"].astype(np.float64)
+    xy, swaps = fix_swaps(data)
     t = data["t"]
     fps = float(data["fps"])
     quiet = quiet_mask(t, events) & data["present"]
     mid_sh = (xy[:, 11] + xy[:, 12]) / 2
     mid_hip = (xy[:, 23] + xy[:, 24]) / 2
     torso = float(np.nanmedian(np.linalg.norm(mid_sh - mid_hip, axis=1)[quiet]))
-    flipped = flips(xy, quiet) & quiet
+    flipped = flips(raw, quiet) & quiet
     flip_runs = [length for _, length in run_lengths(flipped)]
     # The continuous jitter is measured away from flips (a flip and the frames next to it).
     near_flip = flipped | np.roll(flipped, 1) | np.roll(flipped, -1)
@@ -246,6 +266,7 @@ def measure(data: dict, events: list[dict]) -> dict:
         "flips_per_min": float(len(flip_runs) / max(quiet.sum(), 1) * fps * 60),
         "flip_frames": float(np.mean(flip_runs)) if flip_runs else 0.0,
         "flip_rate": float(len(flip_runs) / max(quiet.sum(), 1)),
+        "side_swaps_per_min": float(swaps / max(len(xy), 1) * fps * 60),
         "groups": {},
         "regions": {},
     }
@@ -497,6 +518,12 @@ def tables(results: dict) -> str:
                 f"Left/right flips of the whole body: {100 * m['flip_share']:.1f}% of quiet "
                 f"frames, {m['flips_per_min']:.0f} per minute, {m['flip_frames']:.1f} frames "
                 "long on average (the statistics below leave them and their neighbours out).\n"
+            )
+        if m.get("side_swaps_per_min"):
+            lines.append(
+                f"vidmyo swapped an arm, a leg or the face back {m['side_swaps_per_min']:.0f} "
+                "times a minute (`motion.SideSwapFixer`, whole-body flips included); the "
+                "statistics below are of the corrected landmarks.\n"
             )
         lines.append(
             "| group | no change | median | p90 | p99 | p99/median | held run | step after "

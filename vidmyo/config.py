@@ -75,6 +75,10 @@ class DetectorConfig:
     """A movement must stay above ``onset_z`` this long (3 frames at 30 fps): the pose model's
     one- and two-frame glitches are not movements, while a jerk's rise, hold and return last
     longer than that."""
+    brief_z: float = 11.0
+    """A movement shorter than ``min_active_s`` still counts when its excursion reaches this
+    many noise units: a 50 ms jerk is one frame at 25-30 fps, and the pose model's one-frame
+    glitches stay far below this (measured p99 of quiet one-frame changes: 2-3 units)."""
     min_amplitude: float = 0.03
     """Excursions smaller than this many torso lengths are never events."""
     baseline_s: float = 0.5
@@ -99,6 +103,13 @@ class DetectorConfig:
     """A sudden displacement smaller than ``step_amplitude`` torso lengths that does not move
     back by at least ``min_return`` of itself is the pose model stepping between solutions,
     not a jerk."""
+    step_noise_units: float = 10.0
+    """...and so is one smaller than this many noise units: in dark footage the model's steps
+    are as large as real jerks, and only the return tells them apart."""
+    trusted_noise: float = 0.012
+    """Noise unit (torso lengths) up to which the pose model is trusted fully; above it an
+    event's confidence falls in proportion (normal light: 0.004-0.009; dark grey footage:
+    0.02-0.08, where the model's glitches look like jerks)."""
     min_region_share: float = 0.3
     """A region joins a jerk only if it moved at least this share of the primary region's
     amplitude (the model drags neighbouring landmarks along a little)."""
@@ -111,6 +122,12 @@ class DetectorConfig:
     tremor_min_cycles: int = 3
     min_visibility: float = 0.5
     """Landmarks less visible than this (MediaPipe's visibility score) are not used."""
+    swap_ratio: float = 0.5
+    swap_min_shift: float = 0.05
+    """The pose model swapped a person's left and right arm (leg, side of the face) when the
+    two sides moved more than ``swap_min_shift`` torso lengths since the previous frame and lie
+    closer to each other's previous place than to their own, by this ratio: they are swapped
+    back (dark footage; see ``motion.SideSwapFixer``)."""
     scale_window_s: float = 3.0
     """Body scale = median torso length over this recent window."""
     light_change: float = 0.12
@@ -130,6 +147,7 @@ class DetectorConfig:
             self,
             sensitivity=1.0,
             trigger_z=self.trigger_z / s,
+            brief_z=self.brief_z / s,
             onset_z=min(self.onset_z, self.trigger_z / s),
             min_amplitude=self.min_amplitude / s,
         )

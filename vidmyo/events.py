@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from vidmyo.config import DetectorConfig
 from vidmyo.landmarks import REGION_LANDMARKS, REGIONS, FrameLandmarks
-from vidmyo.motion import MotionSample, MotionTracker, frames_for
+from vidmyo.motion import MotionSample, MotionTracker, frames_for, region_amplitude
 from vidmyo.results import Coverage, Event, distribution_of
 
 
@@ -228,13 +228,13 @@ class _PersonDetector:
                 rest = np.nanmedian(np.stack([q.pos for q in m.quiet]), axis=0)
         else:
             rest = s.pos
-        idx = list(REGION_LANDMARKS[REGIONS[r]])
-        final = np.linalg.norm(rest[idx] - m.reference[idx], axis=1)
-        final_exc = float(np.nanmax(final)) if np.isfinite(final).any() else m.peak_excursion
+        final_exc = region_amplitude(rest - m.reference, r)
+        if not np.isfinite(final_exc):
+            final_exc = m.peak_excursion
         m.return_fraction = float(np.clip(1.0 - final_exc / max(m.peak_excursion, 1e-9), 0, 1))
         if m.quiet:
             self.post_rest[r] = (s.index, rest)
-        if m.active_frames < self.min_active:
+        if m.active_frames < self.min_active and not m.peak_z >= self.cfg.brief_z:
             return  # a one-frame glitch of the pose model, not a movement
         first_departure = m.onset
         self._refine_onset(m)
@@ -266,7 +266,8 @@ class _PersonDetector:
         sudden = m.rise <= cfg.max_rise_s and not m.began_earlier
         # A small sudden shift that stays is how the pose model jumps between nearby
         # solutions; a jerk that small must also move back towards rest.
-        stayed = m.return_fraction < cfg.min_return and m.peak_excursion < cfg.step_amplitude
+        step_limit = max(cfg.step_amplitude, cfg.step_noise_units * m.peak.noise[m.region])
+        stayed = m.return_fraction < cfg.min_return and m.peak_excursion < step_limit
         if sudden and m.duration <= cfg.max_jerk_s:
             return "step" if stayed else "jerk"
         freq, cycles, irregularity = oscillation(m.track())
@@ -349,11 +350,14 @@ class _PersonDetector:
         offset = max((m.end for m in members), key=lambda s: s.t)
         regions = [REGIONS[r] for r in sorted({m.region for m in members})]
         snr = primary.peak_z if np.isfinite(primary.peak_z) else 0.0
-        # Confidence: how far the evidence clears the threshold, times how well the region
-        # was seen. 0.5 at the trigger threshold, ~0.98 at twice it.
+        # Confidence: how far the evidence clears the threshold (0.5 at the trigger, ~0.98 at
+        # twice it), times how well the region was seen, times how far the pose model's noise
+        # can be trusted (in dark footage its glitches are as large as real jerks).
         margin = (snr - cfg.trigger_z) / (0.25 * cfg.trigger_z)
         visible = primary.visibility()
-        confidence = visible / (1.0 + math.exp(-margin))
+        noise = float(primary.peak.noise[primary.region])
+        trusted = min(1.0, cfg.trusted_noise / noise) if noise > 0 else 1.0
+        confidence = visible * trusted / (1.0 + math.exp(-margin))
         if kind != "jerk":
             confidence = min(confidence, 1.0)
         return Event(
@@ -414,7 +418,7 @@ class JerkDetector:
         config = config.scaled()
         self.config = config
         self._people = [_PersonDetector(config, fps, frame_size, p) for p in range(persons)]
-        self.coverage = Coverage.for_persons(persons)
+        self.coverage = Coverage.for_persons(persons, config.trigger_z, config.min_amplitude)
 
     def update(self, frame: FrameLandmarks) -> list[Event]:
         """Push one frame; returns the events that became final (sorted by onset)."""
@@ -427,6 +431,9 @@ class JerkDetector:
             sample = person.recent[-1]
             self.coverage.pose_frames[p] += int(sample.present)
             self.coverage.region_frames[p] += sample.region_seen
+            if sample.present and frame.inferred:
+                self.coverage.add_noise(p, np.where(sample.region_seen, sample.noise, np.nan))
+            self.coverage.side_swaps[p] = person.motion.side_swaps.swaps
         return sorted(events, key=lambda e: e.onset_s)
 
     def flush(self) -> list[Event]:

@@ -32,6 +32,19 @@ REGION_LANDMARKS: dict[str, tuple[int, ...]] = {
 }
 """Landmark indices of each region."""
 
+MIRROR = np.array(
+    [0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9] + [i + 1 - 2 * (i % 2 == 0) for i in range(11, 33)]
+)
+"""Index of each landmark's left/right counterpart (the nose is its own)."""
+
+SIDE_GROUPS: tuple[tuple[int, ...], ...] = (
+    (1, 2, 3, 7, 9),
+    (11, 13, 15, 17, 19, 21),
+    (23, 25, 27, 29, 31),
+)
+"""Left-side landmarks of the face, the arm (with its shoulder) and the leg (with its hip): the
+units in which the pose model swaps a person's left and right (``MIRROR`` gives the right)."""
+
 REGION_ANCHOR: dict[str, tuple[int, ...]] = {
     "head": (11, 12),
     "trunk": (11, 12, 23, 24),

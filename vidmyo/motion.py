@@ -5,8 +5,10 @@ Three ideas carry the detector:
 1. **Body scale.** Positions are divided by the torso length (mid-shoulder to mid-hip, a
    running median), so one threshold works for a child far away and an adult close up.
 2. **Region-relative positions.** Each region is measured against its anchor (an arm against
-   its shoulder, the head against the shoulders, the trunk against its own centre). A camera
-   shake or the whole body sliding moves no region; a trunk jerk is not also an arm jerk.
+   its shoulder, the head against the shoulders, the trunk against its own centre), the head
+   and arms in the trunk's own frame. A camera shake or the whole body sliding moves no
+   region; a trunk jerk that carries the arms is not also an arm jerk. Before that, the pose
+   model's left/right swaps (dark footage) are undone (:class:`SideSwapFixer`).
 3. **A noise floor from the recording itself.** The pose model's jitter differs between
    landmarks (hands far more than shoulders), lighting and models. Each landmark's noise unit
    is a robust quantile of its own excursion from rest over the recent past; thresholds are
@@ -21,6 +23,7 @@ one-frame speed.
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 from collections import deque
 from dataclasses import dataclass
@@ -31,10 +34,12 @@ import numpy.typing as npt
 from vidmyo.config import DetectorConfig
 from vidmyo.landmarks import (
     MIN_VISIBLE_LANDMARKS,
+    MIRROR,
     N_LANDMARKS,
     REGION_ANCHOR,
     REGION_LANDMARKS,
     REGIONS,
+    SIDE_GROUPS,
 )
 
 N_REGIONS = len(REGIONS)
@@ -46,6 +51,9 @@ RAYLEIGH_Q30_TO_MEDIAN = 0.717
 for pure jitter), i.e. the median jitter excursion even when up to ~70% of the window is real
 movement."""
 WARMUP_FRAMES = 10
+TRUNK_DEADBAND = 0.02
+"""Radians (about 1°) of trunk turn that do not rotate the frame the head and arms are
+measured in."""
 
 
 def frames_for(seconds: float, fps: float) -> int:
@@ -67,6 +75,7 @@ for _r, _region in enumerate(REGIONS):
 _MIN_COUNT = np.array([MIN_VISIBLE_LANDMARKS[r] for r in REGIONS])
 _TRUNK = REGIONS.index("trunk")
 _SHOULDERS, _HIPS = [11, 12], [23, 24]
+_RIDE_ON_TRUNK = {REGIONS.index(r) for r in ("head", "left_arm", "right_arm")}
 
 
 def region_vectors(delta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -89,6 +98,76 @@ def region_vectors(delta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         else:
             out[_TRUNK] = np.nan
     return out
+
+
+def region_amplitude(delta: npt.NDArray[np.float64], region: int) -> float:
+    """How far a region is from rest, in torso lengths, from per-landmark displacements (33, 2).
+
+    A limb or the head: its second-largest landmark displacement (one glitching landmark does
+    not set it). The trunk: the shoulders' displacement relative to the hips, since its
+    landmarks are measured from their own centre, which a bend moves by only half as much.
+    """
+    if region == _TRUNK:
+        return float(np.linalg.norm(region_vectors(delta)[_TRUNK]))
+    idx = list(REGION_LANDMARKS[REGIONS[region]])
+    d = np.linalg.norm(delta[idx], axis=1)
+    return second_largest(d, np.isfinite(d))
+
+
+def _travel(a, b, from_a, from_b) -> float:
+    """Mean distance landmarks ``a`` and ``b`` (n, 2 each) travelled from the given places."""
+    return float(np.mean(np.linalg.norm(a - from_a, axis=1) + np.linalg.norm(b - from_b, axis=1)))
+
+
+class SideSwapFixer:
+    """Undoes the pose model's sudden swaps of a person's left and right.
+
+    In dark or infrared-grey footage MediaPipe swaps the two arms, legs or sides of the face
+    for a frame or two (measured: several per cent of frames), and every swap would look like
+    both limbs jerking and coming back. A side group whose landmarks sit much closer to their
+    counterparts' recent place (median over the last few frames, so that one odd frame does
+    not mislead it) than to their own is swapped back: real limbs never trade places within
+    one frame. Labels stay continuous with the first frames of a stretch of pose.
+    """
+
+    REFERENCE_FRAMES = 7
+
+    def __init__(self, ratio: float, min_shift: float):
+        self.ratio = ratio
+        self.min_shift = min_shift
+        self._recent: deque[npt.NDArray[np.float64]] = deque(maxlen=self.REFERENCE_FRAMES)
+        self.swaps = 0
+        """Side groups swapped back so far."""
+
+    def reset(self) -> None:
+        self._recent.clear()
+
+    def __call__(
+        self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_], scale: float
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        if self._recent and np.isfinite(scale):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                ref = np.nanmedian(np.stack(self._recent), axis=0)
+            known = np.isfinite(ref[:, 0])
+            order = np.arange(N_LANDMARKS)
+            shift = self.min_shift * scale
+            for left in SIDE_GROUPS:
+                lt = np.array(left)
+                rt = MIRROR[lt]
+                ok = visible[lt] & visible[rt] & known[lt] & known[rt]
+                if ok.sum() < 2:
+                    continue
+                a, b = lt[ok], rt[ok]
+                apart = float(np.mean(np.linalg.norm(ref[a] - ref[b], axis=1)))
+                own = _travel(xy[a], xy[b], ref[a], ref[b])
+                crossed = _travel(xy[a], xy[b], ref[b], ref[a])
+                if apart > 2 * shift and own > 2 * shift and crossed < self.ratio * own:
+                    order[lt], order[rt] = rt, lt
+                    self.swaps += 1
+            xy, visible = xy[order], visible[order]
+        self._recent.append(np.where(visible[:, None], xy, np.nan))
+        return xy, visible
 
 
 @dataclass
@@ -135,12 +214,9 @@ class MotionSample:
         self, region: int, reference: npt.NDArray[np.float64]
     ) -> tuple[float, float]:
         """(amplitude, coherent excursion in noise units) of a region from a rest position."""
-        idx = list(REGION_LANDMARKS[REGIONS[region]])
         delta = self.pos - reference
-        d = np.linalg.norm(delta[idx], axis=1)
-        amplitude = second_largest(d, np.isfinite(d))
         z = float(np.linalg.norm(region_vectors(delta)[region])) / self.noise[region]
-        return amplitude, z
+        return region_amplitude(delta, region), z
 
 
 class MotionTracker:
@@ -173,6 +249,11 @@ class MotionTracker:
         self._held_run = 0
         self._settle_frames = self._history.maxlen + self.still_frames + 2
         """Held frames after which every window contains only the held pose."""
+        self.side_swaps = SideSwapFixer(config.swap_ratio, config.swap_min_shift)
+        self._to_trunk = np.eye(2)
+        self._trunk_dirs: deque[tuple[float, float]] = deque(
+            maxlen=frames_for(config.baseline_s, fps)
+        )
 
     # -- per-frame geometry -------------------------------------------------------------------
     def _scale(self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]) -> float:
@@ -186,6 +267,37 @@ class MotionTracker:
             self._scales.append(torso)
         return float(np.median(self._scales)) if self._scales else float("nan")
 
+    def _trunk_frame(
+        self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.float64]:
+        """(2, 2) rotation that turns the image into the trunk's frame (mid-hip to mid-shoulder
+        pointing up). Without the hips (under a blanket) the shoulder line sets it; with
+        neither, the last known frame is kept. Turns of the trunk within ``TRUNK_DEADBAND`` of
+        its recent direction are ignored: an arm flung out drags the shoulders a little, and
+        that must not rotate the other arm."""
+        if visible[[11, 12, 23, 24]].all():
+            axis = (xy[11] + xy[12]) / 2 - (xy[23] + xy[24]) / 2
+        elif visible[[11, 12]].all():
+            across = xy[11] - xy[12]  # the person's left shoulder is image-right when upright
+            axis = np.array([across[1], -across[0]])
+        else:
+            return self._to_trunk
+        if float(np.hypot(*axis)) < 1e-6:
+            return self._to_trunk
+        angle = math.atan2(axis[0], -axis[1])  # 0 when upright, in image coordinates
+        if self._trunk_dirs:
+            rest = np.mean(self._trunk_dirs, axis=0)
+            rest_angle = math.atan2(rest[1], rest[0])
+            turn = (angle - rest_angle + math.pi) % (2 * math.pi) - math.pi
+            turn = math.copysign(max(0.0, abs(turn) - TRUNK_DEADBAND), turn)
+            used = rest_angle + turn
+        else:
+            used = angle
+        self._trunk_dirs.append((math.cos(angle), math.sin(angle)))
+        c, s = math.cos(used), math.sin(used)
+        self._to_trunk = np.array([[c, s], [-s, c]])
+        return self._to_trunk
+
     def _relative(
         self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_], scale: float
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -194,6 +306,7 @@ class MotionTracker:
         seen = np.zeros(N_REGIONS, bool)
         if not np.isfinite(scale):
             return pos, usable, seen
+        to_trunk = self._trunk_frame(xy, visible)
         for r, region in enumerate(REGIONS):
             anchor = list(REGION_ANCHOR[region])
             idx = list(REGION_LANDMARKS[region])
@@ -203,7 +316,11 @@ class MotionTracker:
             ok = visible[idx]
             if ok.sum() < MIN_VISIBLE_LANDMARKS[region]:
                 continue
-            pos[idx] = (xy[idx] - origin) / scale
+            rel = (xy[idx] - origin) / scale
+            # The head and arms ride on the trunk: measured in its frame, a bend that carries
+            # them is not also a movement of theirs. Trunk and legs meet at the hips and are
+            # measured as the camera sees them.
+            pos[idx] = rel @ to_trunk.T if r in _RIDE_ON_TRUNK else rel
             usable[idx] = ok
             seen[r] = True
         pos[~usable] = np.nan
@@ -239,6 +356,10 @@ class MotionTracker:
             return self._last
         visible = present & (visibility >= cfg.min_visibility) & np.isfinite(xy).all(axis=1)
         scale = self._scale(xy, visible) if present else float("nan")
+        if present:
+            xy, visible = self.side_swaps(xy, visible, scale)
+        else:
+            self.side_swaps.reset()
         pos, usable, seen = self._relative(xy, visible, scale)
 
         light = False
@@ -253,6 +374,7 @@ class MotionTracker:
 
         if not present:  # after the pose is lost, rest and speed start afresh
             self._history.clear()
+            self._trunk_dirs.clear()
             self._prev_pos.clear()
             self._prev_t.clear()
 
@@ -272,7 +394,6 @@ class MotionTracker:
         self._history.append(pos)
 
         delta = pos - baseline  # NaN where unusable
-        exc = np.linalg.norm(delta, axis=1)
         coherent = np.linalg.norm(region_vectors(delta), axis=1)
         # Displacement over the stillness window: robust to one-frame jitter, and large through
         # a slow movement, so a slow movement is not cut into brief pieces.
@@ -301,7 +422,7 @@ class MotionTracker:
             if not seen[r]:
                 continue
             idx = list(REGION_LANDMARKS[region])
-            excursion[r] = second_largest(exc[idx], np.isfinite(exc[idx]))
+            excursion[r] = region_amplitude(delta, r)
             if dt1 > 0:
                 speed[r] = second_largest(d1[idx] / dt1, np.isfinite(d1[idx]))
         nan = np.full(N_REGIONS, np.nan)

@@ -88,9 +88,18 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
             f"nobody found in {analysis.video.path} (pose in {100 * coverage:.0f}% of frames); "
             "check that a person is in view and lit"
         )
-    unseen = analysis.summary()["unseen_regions"]
+    summary = analysis.summary()
+    unseen = summary["unseen_regions"]
     if unseen and analysis.coverage.pose_coverage > 0:
         analysis.notes.append("not seen (no events can be reported for them): " + ", ".join(unseen))
+    if summary["noisy_regions"]:
+        smallest = max(summary["smallest_jerk"][r] for r in summary["noisy_regions"])
+        analysis.notes.append(
+            f"pose landmarks are noisy in {', '.join(summary['noisy_regions'])} (dark or "
+            f"low-contrast footage?): jerks smaller than about {smallest:.2f} torso lengths "
+            "cannot be told from the pose model's jitter there, and some jerks reported may be "
+            "its glitches (their confidence is lowered)"
+        )
     write_results(analysis.to_dict(), analysis.events, out_dir)
     if problem is not None:
         raise type(problem)(f"{problem}; results for what was read are in {out_dir}")

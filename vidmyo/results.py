@@ -20,6 +20,10 @@ LEFT_LIMBS = frozenset({"left_arm", "left_leg"})
 RIGHT_LIMBS = frozenset({"right_arm", "right_leg"})
 UNSEEN_BELOW = 0.2
 """A region seen in less than this fraction of the pose frames is reported as unseen."""
+NOISE_BINS = np.geomspace(1e-3, 1.0, 61)
+"""Log-spaced bins (torso lengths) of the landmark-noise histogram: memory stays fixed."""
+NOISY_ABOVE = 0.1
+"""A region whose smallest findable jerk is larger than this (torso lengths) gets a warning."""
 
 
 def distribution_of(regions: set[str] | list[str]) -> str:
@@ -88,9 +92,54 @@ class Coverage:
         default_factory=lambda: np.zeros((1, len(REGIONS)), np.int64)
     )
 
+    noise_counts: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros((1, len(REGIONS), len(NOISE_BINS) - 1), np.int64)
+    )
+    """Histogram of each region's noise unit over the pose frames (``NOISE_BINS``)."""
+    side_swaps: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    """Left/right swaps of the pose model that were undone, per person slot."""
+    trigger_z: float = 0.0
+    min_amplitude: float = 0.0
+    """The detector's thresholds, to say how small a jerk each region allowed."""
+
     @classmethod
-    def for_persons(cls, persons: int) -> Coverage:
-        return cls(0, np.zeros(persons, np.int64), np.zeros((persons, len(REGIONS)), np.int64))
+    def for_persons(
+        cls, persons: int, trigger_z: float = 0.0, min_amplitude: float = 0.0
+    ) -> Coverage:
+        return cls(
+            0,
+            np.zeros(persons, np.int64),
+            np.zeros((persons, len(REGIONS)), np.int64),
+            np.zeros((persons, len(REGIONS), len(NOISE_BINS) - 1), np.int64),
+            np.zeros(persons, np.int64),
+            trigger_z,
+            min_amplitude,
+        )
+
+    def add_noise(self, person: int, noise: npt.NDArray[np.float64]) -> None:
+        ok = np.isfinite(noise)
+        bins = np.clip(np.searchsorted(NOISE_BINS, noise[ok]) - 1, 0, len(NOISE_BINS) - 2)
+        self.noise_counts[person, np.nonzero(ok)[0], bins] += 1
+
+    def landmark_noise(self, person: int = 0) -> dict[str, float | None]:
+        """Median noise unit of each region (torso lengths), None if never measured."""
+        out: dict[str, float | None] = {}
+        for i, r in enumerate(REGIONS):
+            counts = self.noise_counts[person, i]
+            if not counts.sum():
+                out[r] = None
+                continue
+            k = int(np.searchsorted(np.cumsum(counts), counts.sum() / 2))
+            out[r] = round(float(np.sqrt(NOISE_BINS[k] * NOISE_BINS[k + 1])), 4)
+        return out
+
+    def smallest_jerk(self, person: int = 0) -> dict[str, float | None]:
+        """Roughly the smallest jerk amplitude (torso lengths) each region could show: its
+        typical noise times the trigger threshold, or the minimum amplitude."""
+        return {
+            r: None if n is None else round(max(self.min_amplitude, self.trigger_z * n), 3)
+            for r, n in self.landmark_noise(person).items()
+        }
 
     @property
     def pose_coverage(self) -> float:
@@ -106,11 +155,16 @@ class Coverage:
 
 def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dict:
     """The contract's summary plus breakdowns: rates per analysed hour, counts per region
-    (primary and involved), per distribution and kind, and which regions were never seen."""
+    (primary and involved), per distribution and kind, which regions were never seen, and how
+    noisy the pose model was in each (the smallest jerk it allowed to be found)."""
     jerks = [e for e in events if e.kind == "jerk"]
     hours = analysed_s / 3600.0
     seen = coverage.region_seen(0)
     unseen = [r for r, f in seen.items() if f < UNSEEN_BELOW]
+    smallest = coverage.smallest_jerk(0)
+    noisy = [
+        r for r, a in smallest.items() if a is not None and a > NOISY_ABOVE and r not in unseen
+    ]
     return {
         "jerk_count": len(jerks),
         "jerks_per_hour": round(len(jerks) / hours, 2) if hours > 0 else 0.0,
@@ -125,4 +179,8 @@ def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dic
         "pose_frames": int(coverage.pose_frames.max()) if coverage.frames else 0,
         "region_seen": seen,
         "unseen_regions": unseen,
+        "landmark_noise": coverage.landmark_noise(0),
+        "smallest_jerk": smallest,
+        "noisy_regions": noisy,
+        "side_swaps_fixed": int(coverage.side_swaps[0]) if coverage.side_swaps.size else 0,
     }

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from vidmyo.landmarks import N_LANDMARKS, REGION_LANDMARKS, REGIONS, FrameLandmarks
+from vidmyo.landmarks import MIRROR, N_LANDMARKS, REGION_LANDMARKS, REGIONS, FrameLandmarks
 from vidmyo.results import distribution_of
 
 # Upright body facing the camera, in torso lengths: x to the image right (the person's left),
@@ -186,11 +186,6 @@ def pose_noise(
     return out[burn:]
 
 
-MIRROR = np.array([0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9] + [i + 1 - 2 * (i % 2 == 0) for i in
-                  range(11, 33)])  # fmt: skip
-"""Index of each landmark's left/right counterpart (the nose is its own)."""
-
-
 def flip_frames(
     n: int, model: JitterModel, rng: np.random.Generator, fps: float = 30.0
 ) -> npt.NDArray[np.bool_]:
@@ -330,11 +325,10 @@ def _apply(
     for region in ev.regions:
         idx = _region_idx(region)
         amplitude = ev.amplitude_of(region)
-        if region == "trunk":  # flexion: shoulders, head and arms move, hips stay
-            carried = list(range(0, 23))
-            body[carried] += np.array([0.0, amplitude * level * 0.8]) + np.array(
-                [amplitude * level * 0.6, 0.0]
-            )
+        if region == "trunk":  # a bend: the upper body leans about the hips and folds
+            # towards them (a flexion towards the camera); head and arms ride along.
+            lean = _rotate(body[UPPER_BODY], np.zeros(2), amplitude * level * 0.6)
+            body[UPPER_BODY] = lean + np.array([0.0, amplitude * level * 0.8])
             continue
         pivot = np.array(PIVOT[region])
         reach = np.max(np.linalg.norm(template[idx] - pivot, axis=1))

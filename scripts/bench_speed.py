@@ -3,8 +3,9 @@
 Builds test clips from the sample clip (640x480, 30 fps), deterministically:
 
 - quiet: 10 minutes of a person lying still and breathing (the sample's opening quiet
-  stretch played forwards and backwards), with a jerk (the sample's left-arm jerk, played
-  forwards and then backwards, so two jerks) every 2 minutes;
+  stretch played forwards and backwards, slowing to a stop at each end as breathing does),
+  with a jerk (the sample's left-arm jerk, played forwards and then backwards, so two jerks)
+  every 2 minutes;
 - busy: 2 minutes of continuous movement (the sample's slow arm raise, forwards and back);
 - long: 60 minutes like the quiet clip (memory only, skipping on).
 
@@ -29,6 +30,8 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
+from _docsection import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_videos" / "sample_jerks.mp4"
@@ -53,6 +56,15 @@ def ping_pong(lo: int, hi: int) -> list[int]:
     return list(range(lo, hi)) + list(range(hi, lo, -1))
 
 
+def breathing(lo: int, hi: int, period: int) -> list[int]:
+    """Frames ``lo``..``hi`` and back over ``period`` frames, eased like breathing: the picture
+    slows to a stop at each end. Played back at full speed instead, the whole picture
+    reverses within one frame, which no sleeper does, and MediaPipe's landmark smoothing
+    overshoots there (a leg "twitch" of ~0.06 torso lengths at most reversals)."""
+    k = np.arange(period)
+    return np.round(lo + (hi - lo) * (1 - np.cos(2 * np.pi * k / period)) / 2).astype(int).tolist()
+
+
 def write_clip(path: Path, frames: list, minutes: float, kind: str) -> int:
     """Write a clip of the given kind; returns its frame count."""
     total = int(minutes * 60 * 30)
@@ -64,9 +76,9 @@ def write_clip(path: Path, frames: list, minutes: float, kind: str) -> int:
         if kind == "busy":
             order = ping_pong(*BUSY)
         elif n % (2 * 60 * 30) < 2 * (WITH_JERK[1] - WITH_JERK[0]) and n > 0:
-            order = ping_pong(*WITH_JERK)
+            order = breathing(*WITH_JERK, 2 * (WITH_JERK[1] - WITH_JERK[0]))
         else:
-            order = ping_pong(*QUIET)
+            order = breathing(*QUIET, 2 * (QUIET[1] - QUIET[0]))
         for i in order[: total - n]:
             writer.write(frames[i])
         n += min(len(order), total - n)
@@ -130,6 +142,7 @@ def main() -> None:
         return
 
     quiet_min, busy_min = (2, 0.5) if args.quick else (10, 2)
+    load_before = os.getloadavg()
     frames = sample_frames()
     rows, notes = [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -177,11 +190,16 @@ def main() -> None:
     cmd = "python scripts/bench_speed.py" + (" --quick" if args.quick else "")
     if args.model != "full":
         cmd += f" --model {args.model}"
+    load_after = os.getloadavg()
     doc = "\n".join([
-        "# Speed and memory",
+        "## Skipping against every frame",
         "",
-        f"Produced by `{cmd}` on {os.cpu_count()} cores ({platform.machine()}), Python"
-        f" {platform.python_version()}, pose model `{args.model}`, 640×480 at 30 fps.",
+        f"Produced by `{cmd}` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores"
+        f" ({platform.machine()}), Python {platform.python_version()}, pose model"
+        f" `{args.model}`, 640×480 at 30 fps. Load average (1/5/15 min) at the start"
+        f" {'/'.join(f'{v:.1f}' for v in load_before)}, at the end"
+        f" {'/'.join(f'{v:.1f}' for v in load_after)}: on a shared machine, other jobs slow"
+        " every row.",
         "Clips are built from the sample clip (see the script's docstring). Each analysis runs",
         "in its own process; peak MB is that process's maximum resident memory.",
         "",
@@ -191,7 +209,7 @@ def main() -> None:
         "",
     ])  # fmt: skip
     print(doc)
-    Path(args.doc).write_text(doc)
+    write_section(Path(args.doc), "bench", doc, title="Speed and memory")
 
 
 if __name__ == "__main__":

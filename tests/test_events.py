@@ -262,24 +262,14 @@ def test_left_right_swaps_of_the_pose_model_are_undone():
 def test_noisy_pose_lowers_confidence_and_is_reported():
     """Dark-footage jitter: the summary says which regions are noisy and how small a jerk
     could be found there, and the confidence of what is found there is lowered."""
-    light, _, light_cov = run_scenario(
-        Scenario(
-            duration_s=40,
-            jitter="mediapipe",
-            seed=1,
-            events=[Scripted("jerk", 30, ("left_arm",), 0.4)],
-        )  # fmt: skip
-    )
-    dark, _, dark_cov = run_scenario(
-        Scenario(
-            duration_s=40,
-            jitter="mediapipe_dark",
-            seed=1,
-            events=[Scripted("jerk", 30, ("left_arm",), 0.4)],
-        )  # fmt: skip
-    )
-    light_summary = summarize(light, light_cov, 40.0)
-    dark_summary = summarize(dark, dark_cov, 40.0)
+    runs = {}
+    for jitter in ("mediapipe", "mediapipe_dark"):
+        jerk = Scripted("jerk", 30, ("left_arm",), 0.4)
+        events, _, coverage = run_scenario(
+            Scenario(duration_s=40, jitter=jitter, seed=1, events=[jerk])
+        )
+        runs[jitter] = (events, summarize(events, coverage, 40.0))
+    (light, light_summary), (dark, dark_summary) = runs["mediapipe"], runs["mediapipe_dark"]
     assert light_summary["noisy_regions"] == []
     assert max(light_summary["smallest_jerk"].values()) < 0.1
     assert {"left_arm", "right_arm"} <= set(dark_summary["noisy_regions"])

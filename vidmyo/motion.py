@@ -50,7 +50,10 @@ RAYLEIGH_Q30_TO_MEDIAN = 0.717
 """The noise unit is the 30th percentile of recent excursions divided by this ratio (its value
 for pure jitter), i.e. the median jitter excursion even when up to ~70% of the window is real
 movement."""
-WARMUP_FRAMES = 10
+WARMUP_S = 1.0
+"""Noise is first estimated after this much pose (at least 10 frames): from fewer frames the
+estimate is too unsteady to judge anything by, and dark footage's jitter then passes for
+jerks."""
 TRUNK_DEADBAND = 0.02
 """Radians (about 1°) of trunk turn that do not rotate the frame the head and arms are
 measured in."""
@@ -239,6 +242,7 @@ class MotionTracker:
         self._exc_hist: deque[npt.NDArray[np.float64]] = deque(maxlen=noise_len)
         self._spd_hist: deque[npt.NDArray[np.float64]] = deque(maxlen=noise_len)
         self._noise = np.full(N_REGIONS, np.nan)
+        self._warmup_frames = max(10, frames_for(WARMUP_S, fps))
         self._speed_noise = np.full(2 * N_REGIONS, np.nan)
         self._since_noise = 0
         self.still_frames = max(2, frames_for(config.still_window_s, fps))
@@ -464,7 +468,7 @@ class MotionTracker:
         warm = np.isfinite(self._noise).all()
         if warm and self._since_noise < self.config.noise_update_every:
             return
-        if len(self._exc_hist) < WARMUP_FRAMES or len(self._spd_hist) < WARMUP_FRAMES:
+        if min(len(self._exc_hist), len(self._spd_hist)) < self._warmup_frames:
             return
         self._since_noise = 0
         floor = self.config.min_noise

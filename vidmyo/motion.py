@@ -117,6 +117,9 @@ def region_amplitude(delta: npt.NDArray[np.float64], region: int) -> float:
     return second_largest(d, np.isfinite(d))
 
 
+_SIDE_PAIRS = [(np.array(left), MIRROR[np.array(left)]) for left in SIDE_GROUPS]
+
+
 def _travel(a, b, from_a, from_b) -> float:
     """Mean distance landmarks ``a`` and ``b`` (n, 2 each) travelled from the given places."""
     return float(np.mean(np.linalg.norm(a - from_a, axis=1) + np.linalg.norm(b - from_b, axis=1)))
@@ -149,15 +152,17 @@ class SideSwapFixer:
         self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_], scale: float
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
         if self._recent and np.isfinite(scale):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                ref = np.nanmedian(np.stack(self._recent), axis=0)
+            recent = np.stack(self._recent)
+            ref = np.median(recent, axis=0)
+            gaps = np.isnan(ref[:, 0])
+            if gaps.any():  # nanmedian is slow: only for landmarks unseen in some frames
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    ref[gaps] = np.nanmedian(recent[:, gaps], axis=0)
             known = np.isfinite(ref[:, 0])
             order = np.arange(N_LANDMARKS)
             shift = self.min_shift * scale
-            for left in SIDE_GROUPS:
-                lt = np.array(left)
-                rt = MIRROR[lt]
+            for lt, rt in _SIDE_PAIRS:
                 ok = visible[lt] & visible[rt] & known[lt] & known[rt]
                 if ok.sum() < 2:
                     continue

@@ -278,3 +278,41 @@ def test_noisy_pose_lowers_confidence_and_is_reported():
     assert light_jerk.primary_region == "left_arm" and light_jerk.confidence > 0.9
     noisy = [e for e in jerks(dark) if e.primary_region in dark_summary["noisy_regions"]]
     assert noisy and max(e.confidence for e in noisy) < 0.7
+
+
+def test_landmark_jerks_on_a_still_picture_are_set_aside():
+    """A jerk must change the picture. The same landmark jerks are kept where the motion gate
+    saw the picture change at the onset, set aside (and counted) where it saw no change
+    (the pose model gliding on a still picture), and kept where it could not tell."""
+    scn = Scenario(
+        duration_s=20,
+        seed=5,
+        events=[
+            Scripted("jerk", 6, ("left_arm",), 0.12),
+            Scripted("jerk", 14, ("right_leg",), 0.1),
+        ],
+    )
+    frames, truth = simulate(scn)
+    onsets = [t["onset_frame"] for t in truth]
+
+    def detect(changed_at_onset: float):
+        for f in frames:
+            f.picture_changed = changed_at_onset if f.index in onsets else 0.0
+        events, coverage = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
+        return jerks(events), coverage
+
+    seen, coverage = detect(1.0)
+    assert [e.primary_region for e in seen] == ["left_arm", "right_leg"]
+    assert coverage.still_picture[0] == 0
+    still, coverage = detect(0.0)
+    assert still == []
+    assert coverage.still_picture[0] == 2
+    assert summarize([], coverage, 20.0)["pose_glitches_set_aside"] == 2
+    for f in frames:
+        f.picture_changed = float("nan")
+    unknown, _ = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
+    assert len(jerks(unknown)) == 2
+    for f in frames:
+        f.picture_changed = 0.0
+    off, _ = detect_events(frames, DetectorConfig(picture_check=False), 30.0, (640, 480))
+    assert len(jerks(off)) == 2

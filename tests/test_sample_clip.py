@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
 import pytest
 from conftest import SAMPLE
 from test_cli import vidmyo
 
 from vidmyo.evaluate import compare_events
-from vidmyo.landmarks import REGIONS
+from vidmyo.landmarks import REGIONS, LandmarkSeries
 
 EVENT_FIELDS = {
     "kind", "onset_s", "offset_s", "peak_s", "regions", "primary_region", "distribution",
@@ -67,6 +68,20 @@ def test_other_movements_are_reported_as_what_they_are(analysed, sample_truth):
         e for e in doc["events"] if raise_["onset_s"] - 0.5 <= e["onset_s"] <= raise_["offset_s"]
     ]
     assert around and all(e["kind"] == "movement" for e in around)
+
+
+def test_the_picture_changed_at_every_jerk_and_rarely_elsewhere(analysed, sample_truth):
+    """The motion gate's per-frame reading, stored with the landmarks, that the detector
+    checks jerks against: a change in the person's box within a frame or two of every jerk's
+    onset, and no change on most frames of this mostly still clip."""
+    _, out, _ = analysed
+    series = LandmarkSeries.load(out / "landmarks.npz")
+    changed = series.picture_changed
+    assert np.isnan(changed[0]) and np.isfinite(changed[1:]).all()
+    for jerk in (t for t in sample_truth["events"] if t["kind"] == "jerk"):
+        near = (series.index >= jerk["onset_frame"] - 1) & (series.index <= jerk["onset_frame"] + 2)
+        assert changed[near].max() == 1.0, jerk
+    assert 0.02 < np.nanmean(changed) < 0.5
 
 
 def test_detect_on_saved_landmarks_gives_the_same_events(analysed, tmp_path):

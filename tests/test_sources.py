@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from vidmyo.errors import InputError, TruncatedVideoError
-from vidmyo.sources import VideoFile
+from vidmyo.sources import VideoFile, grey_thumbnail
 
 
 def write_video(path, frames=60, fps=30.0, size=(160, 120), fourcc="mp4v"):
@@ -63,3 +63,27 @@ def test_video_cut_short_reports_truncation_after_its_frames(tmp_path):
         for frame in VideoFile(cut):
             got.append(frame.index)
     assert 20 < len(got) < 100
+
+
+@pytest.mark.parametrize(("name", "fourcc"), [("tv.mp4", "mp4v"), ("full.avi", "MJPG")])
+def test_thumbnails_come_from_the_luma_plane_and_colour_only_on_demand(tmp_path, name, fourcc):
+    """The decode thread gives each frame the gate's thumbnail from the decoder's luma plane
+    (limited-range mp4v and full-range MJPEG alike): the same grey levels as converting the
+    colour picture, which is made only when something asks for ``image``."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / name
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 30.0, (320, 240))
+    for _ in range(10):
+        picture = cv2.GaussianBlur(rng.integers(0, 256, (240, 320, 3), np.uint8), (9, 9), 0)
+        writer.write(picture)
+    writer.release()
+    frames = list(VideoFile(path, thumb_width=80))
+    assert len(frames) == 10
+    assert all(f._image is None for f in frames)  # nothing converted yet
+    for f in frames:
+        assert f.thumb.shape == (60, 80)
+        assert f.width == 320
+        expected = grey_thumbnail(f.image, 80)
+        assert f.image.shape == (240, 320, 3)
+        assert np.abs(f.thumb.astype(int) - expected).mean() < 1.5
+    assert list(VideoFile(path))[0].thumb is None

@@ -101,6 +101,15 @@ def oscillation(track: list[tuple[float, npt.NDArray[np.float64]]]) -> tuple[flo
     return freq, len(flips) // 2, float(np.std(half) / np.mean(half))
 
 
+def _picture_changed(m: RegionMovement, after: int) -> bool:
+    """Did the picture change between the movement's first departure and ``after`` frames
+    past its peak? Yes when the motion gate saw a change on any of those frames, or could not
+    tell."""
+    seen = [s.picture_changed for s in m.samples if s.index <= m.peak.index + after]
+    known = [v for v in seen if not math.isnan(v)]
+    return not known or max(known) > 0
+
+
 class _PersonDetector:
     """Detection for one tracked person slot."""
 
@@ -122,6 +131,9 @@ class _PersonDetector:
         self.min_active = max(1, math.ceil(config.min_active_s * fps - 1e-9))
         self.rest_frames = frames_for(config.baseline_s, fps) + config.baseline_gap_frames
         self.now = 0.0
+        self.picture_after = frames_for(config.picture_after_s, fps)
+        self.still_picture = 0
+        """Jerk-like movements set aside because the picture did not change."""
 
     # -- per frame ------------------------------------------------------------------------------
     def update(self, frame: FrameLandmarks, slot: int) -> list[Event]:
@@ -134,6 +146,7 @@ class _PersonDetector:
             frame.brightness,
             frame.shift,
             frame.inferred,
+            frame.picture_changed,
         )
         self.now = s.t
         if s.light_change:
@@ -239,7 +252,9 @@ class _PersonDetector:
         first_departure = m.onset
         self._refine_onset(m)
         m.kind = self._classify(m)
-        if m.kind == "step":
+        if m.kind == "still_picture":
+            self.still_picture += 1
+        if m.kind in ("step", "still_picture"):
             return
         if m.kind != "jerk":  # a slow movement starts where it first left rest
             m.onset = first_departure
@@ -269,7 +284,11 @@ class _PersonDetector:
         step_limit = max(cfg.step_amplitude, cfg.step_noise_units * m.peak.noise[m.region])
         stayed = m.return_fraction < cfg.min_return and m.peak_excursion < step_limit
         if sudden and m.duration <= cfg.max_jerk_s:
-            return "step" if stayed else "jerk"
+            if stayed:
+                return "step"
+            if cfg.picture_check and not _picture_changed(m, self.picture_after):
+                return "still_picture"
+            return "jerk"
         freq, cycles, irregularity = oscillation(m.track())
         if (
             cfg.tremor_min_hz <= freq <= cfg.tremor_max_hz
@@ -434,6 +453,7 @@ class JerkDetector:
             if sample.present and frame.inferred:
                 self.coverage.add_noise(p, np.where(sample.region_seen, sample.noise, np.nan))
             self.coverage.side_swaps[p] = person.motion.side_swaps.swaps
+            self.coverage.still_picture[p] = person.still_picture
         return sorted(events, key=lambda e: e.onset_s)
 
     def flush(self) -> list[Event]:

@@ -98,6 +98,8 @@ class FrameLandmarks:
         NaN when it could not be measured (featureless background, first frame).
     inferred : the pose model ran on this frame. False for a frame in a still stretch whose
         landmarks are held from the last inferred frame (nothing in the picture moved).
+    picture_changed : 1.0 if the picture changed in the people's box since the previous
+        frame, 0.0 if not, NaN if unknown (first frame, landmarks not from a video).
     """
 
     index: int
@@ -110,6 +112,7 @@ class FrameLandmarks:
         default_factory=lambda: np.full(2, np.nan, dtype=np.float32)
     )
     inferred: bool = True
+    picture_changed: float = float("nan")
 
     def __post_init__(self) -> None:
         p = self.present.shape[0]
@@ -140,6 +143,7 @@ FIELDS: dict[str, tuple[type, tuple[int, ...]]] = {
     "brightness": (np.float32, ()),
     "shift": (np.float32, (2,)),
     "inferred": (np.bool_, ()),
+    "picture_changed": (np.float32, ()),
 }
 """Per-frame arrays of a landmarks file: dtype and the shape of one frame's row (the person
 axis ``P`` comes first for xy, visibility and present)."""
@@ -158,7 +162,8 @@ class LandmarkSeries:
     Arrays have one row per analysed frame (``N``): ``index`` (N,) int64, ``t`` (N,) float64
     seconds, ``xy`` (N, P, 33, 2) float32 pixels, ``visibility`` (N, P, 33) float32,
     ``present`` (N, P) bool, ``brightness`` (N,) float32, ``shift`` (N, 2) float32,
-    ``inferred`` (N,) bool. ``meta`` holds the video description and how the landmarks were
+    ``inferred`` (N,) bool, ``picture_changed`` (N,) float32 (NaN in files written before
+    it existed). ``meta`` holds the video description and how the landmarks were
     made.
     """
 
@@ -170,6 +175,7 @@ class LandmarkSeries:
     brightness: npt.NDArray[np.float32]
     shift: npt.NDArray[np.float32]
     inferred: npt.NDArray[np.bool_]
+    picture_changed: npt.NDArray[np.float32]
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -197,6 +203,7 @@ class LandmarkSeries:
                 brightness=float(self.brightness[i]),
                 shift=self.shift[i],
                 inferred=bool(self.inferred[i]),
+                picture_changed=float(self.picture_changed[i]),
             )
 
     @classmethod
@@ -242,7 +249,10 @@ class LandmarkSeries:
                     raise InputError(
                         f"{path} is not a vidmyo landmarks file (schema {meta.get('schema')!r})"
                     )
-                return cls(**{name: data[name] for name in FIELDS}, meta=meta)
+                arrays = {name: data[name] for name in FIELDS if name in data}
+                if "picture_changed" not in arrays:  # written before the field existed
+                    arrays["picture_changed"] = np.full(len(data["t"]), np.nan, np.float32)
+                return cls(**arrays, meta=meta)
         except InputError:
             raise
         except Exception as exc:  # zip, pickle or key errors all mean "not our file"

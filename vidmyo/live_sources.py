@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
+import numpy.typing as npt
 
 from vidmyo.errors import InputError, TruncatedVideoError, UsageError
 from vidmyo.sources import Frame, VideoFile
@@ -39,13 +41,16 @@ minutes when a camera drops off the network)."""
 DEFAULT_FPS = 30.0
 
 
-@dataclass
 class LiveFrame(Frame):
     """A :class:`Frame` (``t``: seconds since the session started, the stream time of a file)
     plus ``captured``, the ``time.monotonic()`` at which it was read: latency is measured
     from it."""
 
-    captured: float = 0.0
+    __slots__ = ("captured",)
+
+    def __init__(self, index: int, t: float, image: npt.NDArray[np.uint8], captured: float = 0.0):
+        super().__init__(index, t, image=image)
+        self.captured = captured
 
 
 class SourceLost(InputError):

@@ -200,6 +200,8 @@ class MotionSample:
     speed_z : (6,) coherent displacement over the stillness window (``still_window_s``) in
         noise units: low when the region is still, high through a slow movement too.
     light_change, camera_moved : frame-level artefact flags.
+    picture_changed : the picture changed in the people's box since the previous frame (1.0),
+        did not (0.0), or unknown (NaN); see :class:`vidmyo.scene.PictureReading`.
     """
 
     index: int
@@ -217,6 +219,7 @@ class MotionSample:
     speed_z: npt.NDArray[np.float64]
     light_change: bool = False
     camera_moved: bool = False
+    picture_changed: float = float("nan")
 
     def region_excursion(
         self, region: int, reference: npt.NDArray[np.float64]
@@ -255,6 +258,7 @@ class MotionTracker:
         self._prev_t: deque[float] = deque(maxlen=self.still_frames)
         self._prev_brightness = float("nan")
         self._last: MotionSample | None = None
+        self._prev_xy: npt.NDArray[np.float32] | None = None
         self._held_run = 0
         self._settle_frames = self._history.maxlen + self.still_frames + 2
         """Held frames after which every window contains only the held pose."""
@@ -346,6 +350,7 @@ class MotionTracker:
         brightness: float = float("nan"),
         shift: npt.NDArray[np.float32] | None = None,
         inferred: bool = True,
+        picture_changed: float = float("nan"),
     ) -> MotionSample:
         """One frame. ``inferred`` False marks landmarks held through a still stretch: they
         enter the rest position (the body did not move) but not the noise estimate (their
@@ -360,16 +365,34 @@ class MotionTracker:
             self._prev_t.append(t)
             self._prev_brightness = brightness
             self._last = dataclasses.replace(
-                last, index=index, t=t, light_change=False, camera_moved=False
+                last,
+                index=index,
+                t=t,
+                light_change=False,
+                camera_moved=False,
+                picture_changed=picture_changed,
             )
             return self._last
-        visible = present & (visibility >= cfg.min_visibility) & np.isfinite(xy).all(axis=1)
-        scale = self._scale(xy, visible) if present else float("nan")
-        if present:
-            xy, visible = self.side_swaps(xy, visible, scale)
+        repeat = (
+            not inferred
+            and last is not None
+            and last.present == present
+            and self._prev_xy is not None
+            and np.array_equal(xy, self._prev_xy, equal_nan=True)
+        )
+        if repeat:
+            # Held landmarks: the body is where it was, so is its geometry. The geometry
+            # windows (scale, trunk direction, swap reference) keep inferred frames only.
+            scale, pos, usable, seen = last.scale, last.pos, last.usable, last.region_seen
         else:
-            self.side_swaps.reset()
-        pos, usable, seen = self._relative(xy, visible, scale)
+            self._prev_xy = xy
+            visible = present & (visibility >= cfg.min_visibility) & np.isfinite(xy).all(axis=1)
+            scale = self._scale(xy, visible) if present else float("nan")
+            if present:
+                xy, visible = self.side_swaps(xy, visible, scale)
+            else:
+                self.side_swaps.reset()
+            pos, usable, seen = self._relative(xy, visible, scale)
 
         light = False
         if np.isfinite(brightness) and np.isfinite(self._prev_brightness):
@@ -458,6 +481,7 @@ class MotionTracker:
             speed_z=speed_z,
             light_change=light,
             camera_moved=moved,
+            picture_changed=picture_changed,
         )
         return self._last
 

@@ -22,7 +22,7 @@ from vidmyo.config import PoseConfig, SkipConfig
 from vidmyo.landmarks import FrameLandmarks
 from vidmyo.motion import frames_for
 from vidmyo.pose import PoseEstimator, PoseResult
-from vidmyo.scene import MotionGate, SceneMeter
+from vidmyo.scene import MotionGate, PictureReading, SceneMeter
 from vidmyo.sources import Frame
 
 
@@ -47,10 +47,11 @@ class FrameObserver:
         """How many frames went through pose inference."""
         self.frames = 0
         self._active = True
+        self._first_t: float | None = None
         self._last_motion_t = -math.inf
         self._last_pose_t = -math.inf
         self._held: PoseResult | None = None
-        self._pending: deque[tuple[Frame, float]] = deque()
+        self._pending: deque[tuple[Frame, PictureReading]] = deque()
 
     @property
     def rotation(self) -> int | None:
@@ -58,19 +59,21 @@ class FrameObserver:
 
     def push(self, frame: Frame) -> list[FrameLandmarks]:
         self.frames += 1
+        if self._first_t is None:
+            self._first_t = frame.t
         people = self._held.xy if self._held is not None else None
-        brightness, moved = self.gate(frame.image, people)
-        brightness = float(np.float32(brightness))  # as stored, so detect sees the same
+        picture, moved = self.gate(frame, people)
         if not self.skip.enabled:
-            return [self._infer(frame, brightness)]
+            return [self._infer(frame, picture)]
         if moved:
             self._last_motion_t = frame.t
         if self._active:
-            out = [self._infer(frame, brightness)]
-            if frame.t - self._last_motion_t >= self.skip.still_after_s:
+            out = [self._infer(frame, picture)]
+            warm = frame.t - self._first_t >= self.skip.warmup_s
+            if warm and frame.t - self._last_motion_t >= self.skip.still_after_s:
                 self._active = False
             return out
-        self._pending.append((frame, brightness))
+        self._pending.append((frame, picture))
         if moved:  # something moves: pose from the start of the pre-roll on
             self._active = True
             return self._drain(infer=True)
@@ -78,7 +81,7 @@ class FrameObserver:
         if frame.t - self._last_pose_t >= self.skip.keepalive_s:
             self._pending.pop()
             out = self._drain(infer=False)
-            out.append(self._infer(frame, brightness))
+            out.append(self._infer(frame, picture))
         while len(self._pending) > self.pre_frames:
             old, b = self._pending.popleft()
             out.append(self._hold(old, b))
@@ -93,7 +96,7 @@ class FrameObserver:
         self._pending.clear()
         return out
 
-    def _infer(self, frame: Frame, brightness: float) -> FrameLandmarks:
+    def _infer(self, frame: Frame, picture: PictureReading) -> FrameLandmarks:
         result = self.pose(frame.image, frame.t)
         self.pose_frames += 1
         self._held = result
@@ -106,11 +109,11 @@ class FrameObserver:
             xy=result.xy,
             visibility=result.visibility,
             present=result.present,
-            brightness=brightness,
             shift=shift,
+            **_stored(picture),
         )
 
-    def _hold(self, frame: Frame, brightness: float) -> FrameLandmarks:
+    def _hold(self, frame: Frame, picture: PictureReading) -> FrameLandmarks:
         held = self._held if self._held is not None else PoseResult.empty(self.persons)
         return FrameLandmarks(
             index=frame.index,
@@ -118,9 +121,9 @@ class FrameObserver:
             xy=held.xy,
             visibility=held.visibility,
             present=held.present,
-            brightness=brightness,
             shift=self.scene.still_shift,
             inferred=False,
+            **_stored(picture),
         )
 
     def close(self) -> None:
@@ -131,3 +134,12 @@ class FrameObserver:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _stored(picture: PictureReading) -> dict[str, float]:
+    """The picture reading as stored in a landmarks file (float32), so that ``vidmyo detect``
+    on the file sees exactly what the live detector saw."""
+    return {
+        "brightness": float(np.float32(picture.brightness)),
+        "picture_changed": float(picture.changed),
+    }

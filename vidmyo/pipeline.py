@@ -100,6 +100,11 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
             "cannot be told from the pose model's jitter there, and some jerks reported may be "
             "its glitches (their confidence is lowered)"
         )
+    if summary["pose_glitches_set_aside"]:
+        analysis.notes.append(
+            f"{summary['pose_glitches_set_aside']} jerk-like landmark movements were set aside "
+            "because the picture did not change with them (the pose model's glitches)"
+        )
     write_results(analysis.to_dict(), analysis.events, out_dir)
     if problem is not None:
         raise type(problem)(f"{problem}; results for what was read are in {out_dir}")
@@ -136,7 +141,7 @@ def observe(
     collected into ``Observation.series`` (batch does this per chunk)."""
     from vidmyo.observer import FrameObserver  # mediapipe loads only when pose is needed
 
-    source = VideoFile(video, config.start_s, config.end_s)
+    source = VideoFile(video, config.start_s, config.end_s, thumb_width=config.skip.thumb_width)
     info = source.info
     end = config.end_s if config.end_s is not None else info.duration_s
     span = max(end - config.start_s, 1e-9)

@@ -98,6 +98,9 @@ class Coverage:
     """Histogram of each region's noise unit over the pose frames (``NOISE_BINS``)."""
     side_swaps: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
     """Left/right swaps of the pose model that were undone, per person slot."""
+    still_picture: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    """Jerk-like landmark movements set aside because the picture did not change (the pose
+    model's glitches; ``DetectorConfig.picture_check``), per person slot."""
     trigger_z: float = 0.0
     min_amplitude: float = 0.0
     """The detector's thresholds, to say how small a jerk each region allowed."""
@@ -111,6 +114,7 @@ class Coverage:
             np.zeros(persons, np.int64),
             np.zeros((persons, len(REGIONS)), np.int64),
             np.zeros((persons, len(REGIONS), len(NOISE_BINS) - 1), np.int64),
+            np.zeros(persons, np.int64),
             np.zeros(persons, np.int64),
             trigger_z,
             min_amplitude,
@@ -183,4 +187,7 @@ def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dic
         "smallest_jerk": smallest,
         "noisy_regions": noisy,
         "side_swaps_fixed": int(coverage.side_swaps[0]) if coverage.side_swaps.size else 0,
+        "pose_glitches_set_aside": (
+            int(coverage.still_picture[0]) if coverage.still_picture.size else 0
+        ),
     }

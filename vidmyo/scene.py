@@ -8,11 +8,14 @@ stored with the landmarks, so ``vidmyo detect`` can use them without the video.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from vidmyo.config import SkipConfig
+from vidmyo.sources import Frame, grey_thumbnail
 
 SMALL_WIDTH = 192
 """Width of the grey thumbnail the measures are taken on: cheap, and enough for a shift."""
@@ -20,6 +23,17 @@ SMALL_WIDTH = 192
 
 DRIFT_EVERY = 5
 """Frames between two slow-drift checks (drift is slow; the check costs a blur)."""
+
+
+class PictureReading(NamedTuple):
+    """What the motion gate read off one frame's picture, stored with its landmarks."""
+
+    brightness: float
+    """Mean luma of the frame, 0-255."""
+    changed: float
+    """1.0 if the picture changed in the people's box since the previous frame (the gate's
+    per-frame test), 0.0 if not, NaN for the first frame. A jerk changes the picture; a
+    glitch of the pose model does not (see ``DetectorConfig.picture_check``)."""
 
 
 class MotionGate:
@@ -42,17 +56,6 @@ class MotionGate:
         self._people: npt.NDArray[np.float32] | None = None
         self._box: tuple[slice, slice] = (slice(None), slice(None))
 
-    def thumbnail(self, image_bgr: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-        h, w = image_bgr.shape[:2]
-        tw = self.config.thumb_width
-        size = (tw, max(8, round(h * tw / w)))
-        if w > 2 * tw:  # a cheap halving first: INTER_AREA straight from full size is slow
-            image_bgr = cv2.resize(
-                image_bgr, (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_LINEAR
-            )
-        small = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
-        return cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
-
     def _region(self, people_xy, shape, scale) -> tuple[slice, slice]:
         """The people's padded bounding box in the thumbnail (cached per pose)."""
         if people_xy is self._people:
@@ -72,15 +75,20 @@ class MotionGate:
         return self._box
 
     def __call__(
-        self, image_bgr: npt.NDArray[np.uint8], people_xy: npt.NDArray[np.float32] | None
-    ) -> tuple[float, bool]:
-        """(mean brightness 0-255, something moved)."""
-        small = self.thumbnail(image_bgr)
+        self, frame: Frame, people_xy: npt.NDArray[np.float32] | None
+    ) -> tuple[PictureReading, bool]:
+        """(what this frame's picture showed, something moved so that pose must run). Uses the
+        thumbnail the source made, if it made one of the right width: the full picture is
+        then never touched."""
+        width = self.config.thumb_width
+        small = frame.thumb
+        if small is None or small.shape[1] != width:
+            small = grey_thumbnail(frame.image, width)
         brightness = float(cv2.mean(small)[0])
         prev, self._prev = self._prev, small
         if prev is None or prev.shape != small.shape:
-            return brightness, True
-        box = self._region(people_xy, small.shape, small.shape[1] / image_bgr.shape[1])
+            return PictureReading(brightness, float("nan")), True
+        box = self._region(people_xy, small.shape, small.shape[1] / frame.width)
         # A movement changes the picture on consecutive frames (a jerk rises over 2-3);
         # a codec's keyframe refresh or a noise burst changes one frame only.
         hit = self._changed(small[box], prev[box], self.config.min_changed_pixels)
@@ -97,7 +105,7 @@ class MotionGate:
             blurred = cv2.GaussianBlur(small, (9, 9), 0)
             drift_pixels = 5 * self.config.min_changed_pixels
             moved = self._changed(blurred[box], self._reference[box], drift_pixels, factor=2.0)
-        return brightness, moved
+        return PictureReading(brightness, float(hit)), moved
 
     def _changed(self, a, b, count: int, factor: float = 1.0) -> bool:
         if a.size == 0:

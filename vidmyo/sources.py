@@ -3,6 +3,13 @@
 Every frame carries its own time, read from the stream's timestamps rather than computed as
 ``index / fps``: phone and IP-camera recordings often have a variable frame rate, and a fixed
 rate would drift by seconds over a night.
+
+Files are decoded with PyAV (FFmpeg), not OpenCV, because a still night needs colour for only
+a few per cent of its frames: the motion gate looks at the luma plane, which the decoder gives
+for free, and a frame is converted to BGR only when something asks for its ``image`` (pose
+inference). OpenCV's reader converts every frame, which cost more than decoding itself
+(docs/speed.md, "Decoding"). The conversion is the same FFmpeg scaler OpenCV uses, so the
+pictures are identical.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +34,9 @@ log = logging.getLogger(__name__)
 DECODE_AHEAD = 8
 """Frames decoded ahead of the consumer."""
 _END = object()
+
+_LUMA_FORMATS = ("yuv", "yuvj", "nv12", "nv21", "gray")
+"""Pixel formats whose first plane is the picture's luma (grey)."""
 
 
 @dataclass(frozen=True)
@@ -43,29 +54,87 @@ class VideoInfo:
         return asdict(self)
 
 
-@dataclass
 class Frame:
-    """One decoded frame: ``image`` is BGR uint8 (H, W, 3); ``t`` in seconds from the first
-    frame of the video."""
+    """One frame: ``image`` is BGR uint8 (H, W, 3), ``t`` seconds from the first frame of the
+    video, ``thumb`` its grey thumbnail when the source was asked for one (see
+    :func:`grey_thumbnail`). A decoded frame is converted to BGR on first access of
+    ``image`` only."""
 
-    index: int
-    t: float
-    image: npt.NDArray[np.uint8]
+    __slots__ = ("index", "t", "thumb", "_image", "_decoded")
+
+    def __init__(
+        self,
+        index: int,
+        t: float,
+        image: npt.NDArray[np.uint8] | None = None,
+        thumb: npt.NDArray[np.uint8] | None = None,
+        decoded: av.VideoFrame | None = None,
+    ):
+        if image is None and decoded is None:
+            raise ValueError("a Frame needs an image or a decoded frame")
+        self.index = index
+        self.t = t
+        self.thumb = thumb
+        self._image = image
+        self._decoded = decoded
+
+    @property
+    def image(self) -> npt.NDArray[np.uint8]:
+        if self._image is None:
+            self._image = self._decoded.to_ndarray(format="bgr24")
+            self._decoded = None
+        return self._image
+
+    @property
+    def width(self) -> int:
+        return self._image.shape[1] if self._image is not None else self._decoded.width
+
+    def __repr__(self) -> str:
+        return f"Frame(index={self.index}, t={self.t:.3f})"
 
 
-def _open_capture(path: Path) -> cv2.VideoCapture:
+def grey_thumbnail(image: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint8]:
+    """A small grey copy of a frame (BGR or already grey), ``width`` pixels wide: what the
+    motion gate compares."""
+    h, w = image.shape[:2]
+    size = (width, max(8, round(h * width / w)))
+    if w > 2 * width:  # a cheap halving first: INTER_AREA straight from full size is slow
+        image = cv2.resize(image, (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_LINEAR)
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+
+
+def _luma_thumbnail(frame: av.VideoFrame, width: int) -> npt.NDArray[np.uint8] | None:
+    """The thumbnail from the decoder's luma plane, on the 0-255 scale of a BGR→grey
+    conversion; None for pixel formats without one (RGB codecs)."""
+    name = frame.format.name
+    if not name.startswith(_LUMA_FORMATS):
+        return None
+    plane = frame.planes[0]
+    luma = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    small = grey_thumbnail(luma[:, : plane.width], width)
+    if name.startswith(("yuvj", "gray")) or frame.color_range == 2:  # already full range
+        return small
+    # Limited ("TV") range: 16-235 → 0-255, as FFmpeg's conversion to BGR stretches it.
+    return cv2.convertScaleAbs(small, alpha=255 / 219, beta=-16 * 255 / 219)
+
+
+def _open_container(path: Path):
     if not path.exists():
         raise InputError(f"no such file: {path}")
     if path.is_dir():
         raise InputError(f"{path} is a folder; pass a video file")
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
-    if not cap.isOpened():
-        cap.release()
+    try:
+        container = av.open(str(path))
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(
-            f"cannot open {path} as a video (not a video, or truncated/corrupt); "
+            f"cannot open {path} as a video (not a video, or truncated/corrupt: {exc}); "
             "check that it plays in a video player"
-        )
-    return cap
+        ) from None
+    if not container.streams.video:
+        container.close()
+        raise InputError(f"{path} has no video stream")
+    return container
 
 
 class VideoFile:
@@ -74,20 +143,34 @@ class VideoFile:
     Iterating yields :class:`Frame` objects. If the stream stops decoding well before its
     stated length, iteration raises :class:`TruncatedVideoError` after the last good frame,
     so that callers can save what was read before reporting the problem.
+
+    With ``thumb_width``, every frame also carries its grey thumbnail, made on the decode
+    thread: on a still night the motion gate is most of the work left on the main thread.
     """
 
-    def __init__(self, path: str | Path, start_s: float = 0.0, end_s: float | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        start_s: float = 0.0,
+        end_s: float | None = None,
+        thumb_width: int | None = None,
+    ):
         self.path = Path(path)
         self.start_s = start_s
         self.end_s = end_s
-        cap = _open_capture(self.path)
-        try:
-            fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-            count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-            width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
-            height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
-        finally:
-            cap.release()
+        self.thumb_width = thumb_width
+        with _open_container(self.path) as container:
+            stream = container.streams.video[0]
+            rate = stream.guessed_rate or stream.average_rate
+            fps = float(rate) if rate else 0.0
+            width, height = stream.codec_context.width, stream.codec_context.height
+            count = stream.frames
+            if not count:  # no frame count in the container: estimate it from the duration
+                if stream.duration is not None and stream.time_base is not None:
+                    seconds = float(stream.duration * stream.time_base)
+                else:
+                    seconds = (container.duration or 0) / av.time_base
+                count = int(seconds * fps + 0.5) if fps > 0 else 0
         if width <= 0 or height <= 0:
             raise InputError(f"{self.path} has no video stream")
         if not math.isfinite(fps) or fps <= 0 or fps > 1000:
@@ -104,16 +187,15 @@ class VideoFile:
         )
 
     def __iter__(self) -> Iterator[Frame]:
-        """Frames decoded on a background thread (OpenCV releases the GIL while decoding), so
-        decoding overlaps with pose inference; a small queue bounds the memory."""
+        """Frames decoded on a background thread (FFmpeg runs without the GIL), so decoding
+        overlaps with pose inference; a small queue bounds the memory."""
         frames: queue.Queue = queue.Queue(maxsize=DECODE_AHEAD)
         stop = threading.Event()
 
         def decode() -> None:
             try:
-                cap = _open_capture(self.path)
-                try:
-                    for frame in self._frames(cap):
+                with _open_container(self.path) as container:
+                    for frame in self._frames(container):
                         while not stop.is_set():
                             try:
                                 frames.put(frame, timeout=0.1)
@@ -122,8 +204,6 @@ class VideoFile:
                                 continue
                         if stop.is_set():
                             return
-                finally:
-                    cap.release()
                 frames.put(_END)
             except BaseException as exc:  # handed to the consumer, raised there
                 frames.put(exc)
@@ -142,30 +222,38 @@ class VideoFile:
             stop.set()
             thread.join(timeout=5)
 
-    def _frames(self, cap: cv2.VideoCapture) -> Iterator[Frame]:
+    def _frames(self, container) -> Iterator[Frame]:
         fps = self.info.fps
-        first_ms: float | None = None
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"  # frame and slice threads (measured fastest here)
+        first: float | None = None
         last_t = -math.inf
         index = -1
-        while True:
-            if not cap.grab():
-                break
-            index += 1
-            ms = cap.get(cv2.CAP_PROP_POS_MSEC)
-            if first_ms is None:
-                first_ms = ms
-            t = (ms - first_ms) / 1000.0 if math.isfinite(ms) else index / fps
-            if t <= last_t:  # missing or repeated timestamps: fall back to a steady clock
-                t = last_t + 1.0 / fps
-            last_t = t
-            if t < self.start_s - 1e-6:
-                continue  # grab() without retrieve() skips decoding to BGR
-            if self.end_s is not None and t > self.end_s + 1e-6:
-                return
-            ok, image = cap.retrieve()
-            if not ok or image is None:
-                break
-            yield Frame(index=index, t=t, image=image)
+        try:
+            for decoded in container.decode(stream):
+                index += 1
+                seconds = decoded.time
+                if first is None and seconds is not None:
+                    first = seconds
+                t = seconds - first if seconds is not None else index / fps
+                if t <= last_t:  # missing or repeated timestamps: fall back to a steady clock
+                    t = last_t + 1.0 / fps
+                last_t = t
+                if t < self.start_s - 1e-6:
+                    continue  # never converted: skipping costs only the decoding
+                if self.end_s is not None and t > self.end_s + 1e-6:
+                    return
+                thumb = None
+                if self.thumb_width:
+                    thumb = _luma_thumbnail(decoded, self.thumb_width)
+                    if thumb is None:
+                        frame = Frame(index, t, image=decoded.to_ndarray(format="bgr24"))
+                        frame.thumb = grey_thumbnail(frame.image, self.thumb_width)
+                        yield frame
+                        continue
+                yield Frame(index, t, thumb=thumb, decoded=decoded)
+        except av.FFmpegError as exc:  # damaged data: stop here; the count check below judges
+            log.debug("%s: decoding stopped after frame %d: %s", self.path, index, exc)
         decoded = index + 1
         expected = self.info.frame_count
         if decoded == 0:

@@ -346,7 +346,7 @@ def test_ray_engine_without_ray_says_how_to_install(tmp_path, clips):
 
 
 # -- chunked against unsplit, with the real model ----------------------------------------------
-def test_chunked_run_matches_the_unsplit_run(tmp_path):
+def test_chunked_run_matches_the_unsplit_run(tmp_path, sample_truth):
     """The sample clip in 20 s chunks (3 chunks of 17 s, 5 s overlap) against one piece.
 
     Detection runs once over the joined landmarks, so nothing is lost or doubled at a
@@ -355,6 +355,9 @@ def test_chunked_run_matches_the_unsplit_run(tmp_path):
     a chunk, never settles on exactly the same jitter as the unbroken run (about 0.003 torso
     lengths median; no longer overlap changes that), so a candidate at the noise threshold
     may come out differently: at most one extra, weak jerk is allowed (see docs/batch.md).
+    The lite model used here also misses some of the clip's real jerks, not always the same
+    ones in both runs: an extra jerk that is one of the clip's scripted jerks is not a
+    chunking artefact.
     """
     unsplit = {}
     thread = threading.Thread(
@@ -381,4 +384,6 @@ def test_chunked_run_matches_the_unsplit_run(tmp_path):
         assert got[di]["primary_region"] == want[ti]["primary_region"]
         assert sorted(got[di]["regions"]) == sorted(want[ti]["regions"])
     extra = [got[di] for di in range(len(got)) if di not in {d for _, d in match.matches}]
+    real = [t for t in sample_truth["events"] if t["kind"] == "jerk"]
+    extra = [e for e in extra if compare_events([e], real, tolerance_s=0.1).true_positives == 0]
     assert len(extra) <= 1 and all(e["snr"] < 2 * 5.5 for e in extra), extra

@@ -297,7 +297,7 @@ def test_landmark_jerks_on_a_still_picture_are_set_aside():
 
     def detect(changed_at_onset: float):
         for f in frames:
-            f.picture_changed = changed_at_onset if f.index in onsets else 0.0
+            f.picture_changed[:] = changed_at_onset if f.index in onsets else 0.0
         events, coverage = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
         return jerks(events), coverage
 
@@ -309,10 +309,10 @@ def test_landmark_jerks_on_a_still_picture_are_set_aside():
     assert coverage.still_picture[0] == 2
     assert summarize([], coverage, 20.0)["pose_glitches_set_aside"] == 2
     for f in frames:
-        f.picture_changed = float("nan")
+        f.picture_changed[:] = np.nan
     unknown, _ = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
     assert len(jerks(unknown)) == 2
     for f in frames:
-        f.picture_changed = 0.0
+        f.picture_changed[:] = 0.0
     off, _ = detect_events(frames, DetectorConfig(picture_check=False), 30.0, (640, 480))
     assert len(jerks(off)) == 2

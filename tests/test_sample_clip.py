@@ -76,7 +76,7 @@ def test_the_picture_changed_at_every_jerk_and_rarely_elsewhere(analysed, sample
     onset, and no change on most frames of this mostly still clip."""
     _, out, _ = analysed
     series = LandmarkSeries.load(out / "landmarks.npz")
-    changed = series.picture_changed
+    changed = series.picture_changed[:, 0]
     assert np.isnan(changed[0]) and np.isfinite(changed[1:]).all()
     for jerk in (t for t in sample_truth["events"] if t["kind"] == "jerk"):
         near = (series.index >= jerk["onset_frame"] - 1) & (series.index <= jerk["onset_frame"] + 2)

@@ -30,13 +30,14 @@ from pathlib import Path
 import numpy as np
 
 from vidmyo import errors, pipeline
-from vidmyo.config import Config
+from vidmyo.config import Config, PoseConfig
 from vidmyo.engines import ENGINES, default_jobs, make_engine, one_line
 from vidmyo.errors import InputError, OutputError, UsageError, VidmyoError
 from vidmyo.landmarks import REGIONS, LandmarkSeries
 from vidmyo.outputs.files import write_atomic
 from vidmyo.results import EVENTS_SCHEMA
 from vidmyo.sources import VideoFile, VideoInfo
+from vidmyo.tracking import track_series
 
 log = logging.getLogger(__name__)
 
@@ -274,12 +275,15 @@ def _error(kind: str | None, message: str) -> VidmyoError:
     return cls(message)
 
 
-def join_chunks(job: Job) -> pipeline.Observation:
+def join_chunks(job: Job, pose: PoseConfig | None = None) -> pipeline.Observation:
     """One observation of the whole video from its chunks' results, as if observed at once.
 
     A chunk that failed fails the input, unless an earlier chunk found the video truncated:
     then the later chunks had nothing to read, and the input keeps what was read (as
-    ``analyze`` does)."""
+    ``analyze`` does). With several person slots, each chunk's tracker numbered the people
+    in its own order of appearance: the joined series is tracked once more as a whole
+    (``pose`` holds the tracker's settings), so that a person keeps one slot across the
+    chunk boundaries."""
     parts: list[LandmarkSeries] = []
     problem: VidmyoError | None = None
     first = None
@@ -298,6 +302,8 @@ def join_chunks(job: Job) -> pipeline.Observation:
         raise InputError(f"no frames could be read from {job.path}")
     if np.any(np.diff(series.t) <= 0):  # chunks must tile the video exactly
         raise RuntimeError(f"joined chunks of {job.path} are not in time order")
+    if len(parts) > 1:
+        series = track_series(series, pose)
     results = [job.results[k] for k in range(len(parts))]
     pose_frames = sum(r["pose_frames"] for r in results)
     if len(job.chunks) > 1:
@@ -325,7 +331,7 @@ def finish_job(job: Job, config: Config) -> dict:
     """Join, detect and write one input's results; its summary row. Never raises for the
     input's own problems: they become a failed row (with the numbers, if results were kept)."""
     try:
-        analysis = pipeline.analyze_observation(join_chunks(job), config, job.out_dir)
+        analysis = pipeline.analyze_observation(join_chunks(job, config.pose), config, job.out_dir)
         return summary_row(job, "done", analysis.to_dict())
     except VidmyoError as exc:
         return summary_row(job, "failed", finished(job.out_dir, job.path), one_line(exc))

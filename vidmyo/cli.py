@@ -64,9 +64,17 @@ def _print_summary(analysis, out_dir: Path) -> None:
         lines.append(f"  other movements: {others}")
     for note in analysis.notes:
         lines.append(f"  note: {note}")
+    several = len(analysis.coverage.pose_frames) > 1
+    if several:
+        lines.extend(
+            f"  person {p['person']}: in view {100 * p['pose_coverage']:.0f}% of frames, "
+            f"{p['jerk_count']} jerks"
+            for p in s["persons"]
+        )
     for e in analysis.jerks[:20]:
+        who = f"person {e.person}  " if several else ""
         lines.append(
-            f"  {e.onset_s:8.3f} s  {e.primary_region:<9} {e.distribution:<11} "
+            f"  {e.onset_s:8.3f} s  {who}{e.primary_region:<9} {e.distribution:<11} "
             f"amplitude {e.amplitude:.2f}  confidence {e.confidence:.2f}"
         )
     if len(analysis.jerks) > 20:
@@ -125,9 +133,9 @@ def _has_real_stderr() -> bool:
         return False
 
 
-def _config(model, rotation, start, end, sensitivity, skip=True) -> Config:
+def _config(model, rotation, start, end, sensitivity, skip=True, persons=1) -> Config:
     return Config(
-        pose=PoseConfig(model=model, rotation=rotation),
+        pose=PoseConfig(model=model, rotation=rotation, persons=persons),
         detector=DetectorConfig(sensitivity=sensitivity),
         skip=SkipConfig(enabled=skip),
         start_s=start,
@@ -142,6 +150,14 @@ sensitivity_option = click.option(
     show_default=True,
     help="Detection thresholds are divided by this: 2 finds smaller jerks (and more false "
     "ones), 0.5 only clear ones.",
+)
+persons_option = click.option(
+    "--persons",
+    type=int,
+    default=1,
+    show_default=True,
+    help="How many people to track (1-4). Use 2 when a bed partner is in view: each person "
+    "is followed separately, and each event's 'person' says whose jerk it was.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print events.json to stdout.")
 progress_option = click.option(
@@ -187,6 +203,7 @@ def main(debug: bool) -> None:
               "rotation in which the person is found best, for people lying down.")  # fmt: skip
 @click.option("--start", type=float, default=0.0, show_default=True, help="Start at this second.")
 @click.option("--end", type=float, default=None, help="Stop at this second (default: the end).")
+@persons_option
 @sensitivity_option
 @click.option(
     "--skip/--no-skip",
@@ -197,7 +214,9 @@ def main(debug: bool) -> None:
 @json_option
 @progress_option
 @click.pass_context
-def analyze(ctx, video, out, model, rotation, start, end, sensitivity, skip, as_json, progress):
+def analyze(
+    ctx, video, out, model, rotation, persons, start, end, sensitivity, skip, as_json, progress
+):
     """Analyse one recorded video.
 
     Writes events.json (the events and a summary), events.csv (one row per event) and
@@ -210,7 +229,7 @@ def analyze(ctx, video, out, model, rotation, start, end, sensitivity, skip, as_
 
     def work():
         try:
-            config = _config(model, rotation, start, end, sensitivity, skip)
+            config = _config(model, rotation, start, end, sensitivity, skip, persons)
             return pipeline.analyze(video, config, out_dir, progress=bar), out_dir
         finally:
             bar.close()
@@ -272,11 +291,12 @@ def detect(ctx, landmarks, out, sensitivity, as_json):
 @click.option("--rotation", type=click.Choice(ROTATIONS), default="auto", show_default=True,
               help="Rotate frames before pose inference (degrees clockwise); auto picks the "
               "rotation in which the person is found best, for people lying down.")  # fmt: skip
+@persons_option
 @sensitivity_option
 @progress_option
 @click.pass_context
 def batch(ctx, inputs, out, jobs, engine, address, chunk_s, overlap_s, force, model, rotation,
-          sensitivity, progress):  # fmt: skip
+          persons, sensitivity, progress):  # fmt: skip
     """Analyse many videos: files, folders (searched for videos) and globs.
 
     Each input's results go to DIR/<video stem>/, exactly as 'vidmyo analyze' writes them;
@@ -304,7 +324,7 @@ def batch(ctx, inputs, out, jobs, engine, address, chunk_s, overlap_s, force, mo
             try:
                 options = core.BatchOptions(
                     out_dir=out,
-                    config=_config(model, rotation, 0.0, None, sensitivity),
+                    config=_config(model, rotation, 0.0, None, sensitivity, persons=persons),
                     jobs=jobs or core.default_jobs(),
                     engine=engine,
                     address=address,
@@ -400,10 +420,11 @@ def _say(message: str) -> None:
     click.echo(f"vidmyo: {message}", err=True)
 
 
-def _event_line(row: dict) -> str:
+def _event_line(row: dict, persons: int = 1) -> str:
     when = row["wall_time"][11:19]
+    who = f"person {row['person']}  " if persons > 1 else ""
     return (
-        f"  {when}  {row['kind']:<12} {row['primary_region'] or '-':<9} "
+        f"  {when}  {who}{row['kind']:<12} {row['primary_region'] or '-':<9} "
         f"{row['distribution'] or '-':<11} amplitude {row['amplitude']:.2f}  "
         f"confidence {row['confidence']:.2f}  (at {row['onset_s']:.2f} s)"
     )
@@ -440,6 +461,7 @@ def _monitor_summary(result) -> str:
               help="Pose model: lite is fastest (use it when frames are dropped).")  # fmt: skip
 @click.option("--rotation", type=click.Choice(ROTATIONS), default="auto", show_default=True,
               help="Rotate frames before pose inference, as for analyze.")  # fmt: skip
+@persons_option
 @sensitivity_option
 @click.option("--skip/--no-skip", default=False, show_default=True,
               help="Spare pose inference while nothing in the picture moves. Off by default "
@@ -473,7 +495,7 @@ def _monitor_summary(result) -> str:
 @click.option("--start-attempts", type=int, default=3, show_default=True,
               help="Tries to open a camera or stream before giving up (exit 3).")  # fmt: skip
 @click.pass_context
-def monitor(ctx, source_spec, db, clips, model, rotation, sensitivity, skip, fast, privacy,
+def monitor(ctx, source_spec, db, clips, model, rotation, persons, sensitivity, skip, fast, privacy,
             pre_s, post_s, webhook, bell, alert_cooldown_s, show, fps, max_lag_s,
             start_attempts):  # fmt: skip
     """Watch a camera, stream or video file and record every jerk as it happens.
@@ -492,7 +514,7 @@ def monitor(ctx, source_spec, db, clips, model, rotation, sensitivity, skip, fas
         from vidmyo.live_sources import open_source
         from vidmyo.store import Store
 
-        config = _config(model, rotation, 0.0, None, sensitivity, skip)
+        config = _config(model, rotation, 0.0, None, sensitivity, skip, persons)
         settings = MonitorConfig(
             realtime=not fast, fps=fps, max_lag_s=max_lag_s, start_attempts=start_attempts,
             pre_s=pre_s, post_s=post_s, privacy=privacy, alert_cooldown_s=alert_cooldown_s,
@@ -508,7 +530,7 @@ def monitor(ctx, source_spec, db, clips, model, rotation, sensitivity, skip, fas
         with Store(db) as store:
             mon = live.Monitor(
                 source, store, config, settings, clips_dir=clips, alerter=alerter, view=view,
-                on_event=lambda row: click.echo(_event_line(row), err=True), notify=_say,
+                on_event=lambda row: click.echo(_event_line(row, persons), err=True), notify=_say,
                 settings_extra={"webhook": live.webhook_host(webhook), "bell": bell},
             )  # fmt: skip
             with live.stop_on_signals(mon):

@@ -44,6 +44,23 @@ class PoseConfig:
     """Brighten dark or infrared-grey frames (CLAHE) before inference."""
     dark_luma: float = 80.0
     """Mean luma (0-255) below which a frame counts as dark."""
+    persons: int = 1
+    """How many people to track (1-4): 2 when a bed partner is in view. Each gets a stable
+    person slot (see :mod:`vidmyo.tracking`), and each event's ``person`` says whose jerk it
+    was. With 1 the model follows whichever person it finds best."""
+    track_max_jump: float = 1.0
+    """A pose can take over a tracked person's slot only if its torso lies within this many
+    torso lengths of where that person was last seen; a pose farther from everyone tracked
+    is a new person. Sleepers hardly move between frames, while the torsos of two people
+    side by side in a bed lie roughly a torso length apart (a shoulder width)."""
+    track_max_size_ratio: float = 1.8
+    """...and only if its torso is at most this many times longer or shorter than theirs
+    (a person nearer the camera looks larger; a sleeper turning on their side changes the
+    measured torso length too, so the limit is loose)."""
+    track_duplicate: float = 0.3
+    """Two poses whose landmarks lie this close (median distance, in torso lengths; below 1)
+    are the pose model finding one person twice; the less visible one is dropped, so one
+    person never fills two slots."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +242,13 @@ class Config:
             raise UsageError("--end must be after --start")
         if not 0.05 <= self.detector.sensitivity <= 20:
             raise UsageError("--sensitivity must be between 0.05 and 20")
+        persons = self.pose.persons
+        if isinstance(persons, bool) or not isinstance(persons, int) or not 1 <= persons <= 4:
+            raise UsageError(f"--persons must be a whole number from 1 to 4, not {persons!r}")
+        if not (self.pose.track_max_jump > 0 and self.pose.track_max_size_ratio > 1):
+            raise UsageError("track_max_jump must be > 0 and track_max_size_ratio > 1")
+        if not 0 <= self.pose.track_duplicate < min(1.0, self.pose.track_max_jump):
+            raise UsageError("track_duplicate must be >= 0 and below 1 and track_max_jump")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -146,7 +146,7 @@ class _PersonDetector:
             frame.brightness,
             frame.shift,
             frame.inferred,
-            frame.picture_changed,
+            float(frame.picture_changed[slot]),
         )
         self.now = s.t
         if s.light_change:

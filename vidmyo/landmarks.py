@@ -98,8 +98,9 @@ class FrameLandmarks:
         NaN when it could not be measured (featureless background, first frame).
     inferred : the pose model ran on this frame. False for a frame in a still stretch whose
         landmarks are held from the last inferred frame (nothing in the picture moved).
-    picture_changed : 1.0 if the picture changed in the people's box since the previous
-        frame, 0.0 if not, NaN if unknown (first frame, landmarks not from a video).
+    picture_changed : (P,) float32, per person slot: 1.0 if the picture changed in that
+        person's box since the previous frame, 0.0 if not, NaN if unknown (first frame,
+        landmarks not from a video). See :class:`vidmyo.scene.PictureReading`.
     """
 
     index: int
@@ -112,10 +113,12 @@ class FrameLandmarks:
         default_factory=lambda: np.full(2, np.nan, dtype=np.float32)
     )
     inferred: bool = True
-    picture_changed: float = float("nan")
+    picture_changed: npt.NDArray[np.float32] | None = None
 
     def __post_init__(self) -> None:
         p = self.present.shape[0]
+        if self.picture_changed is None:
+            self.picture_changed = np.full(p, np.nan, np.float32)
         if self.xy.shape != (p, N_LANDMARKS, 2) or self.visibility.shape != (p, N_LANDMARKS):
             raise ValueError(
                 f"FrameLandmarks shapes disagree: xy {self.xy.shape}, "
@@ -146,8 +149,8 @@ FIELDS: dict[str, tuple[type, tuple[int, ...]]] = {
     "picture_changed": (np.float32, ()),
 }
 """Per-frame arrays of a landmarks file: dtype and the shape of one frame's row (the person
-axis ``P`` comes first for xy, visibility and present)."""
-PER_PERSON = ("xy", "visibility", "present")
+axis ``P`` comes first for xy, visibility, present and picture_changed)."""
+PER_PERSON = ("xy", "visibility", "present", "picture_changed")
 
 
 def _row_shape(name: str, persons: int) -> tuple[int, ...]:
@@ -162,9 +165,9 @@ class LandmarkSeries:
     Arrays have one row per analysed frame (``N``): ``index`` (N,) int64, ``t`` (N,) float64
     seconds, ``xy`` (N, P, 33, 2) float32 pixels, ``visibility`` (N, P, 33) float32,
     ``present`` (N, P) bool, ``brightness`` (N,) float32, ``shift`` (N, 2) float32,
-    ``inferred`` (N,) bool, ``picture_changed`` (N,) float32 (NaN in files written before
-    it existed). ``meta`` holds the video description and how the landmarks were
-    made.
+    ``inferred`` (N,) bool, ``picture_changed`` (N, P) float32 (NaN in files written before
+    it existed).
+    ``meta`` holds the video description and how the landmarks were made.
     """
 
     index: npt.NDArray[np.int64]
@@ -203,7 +206,7 @@ class LandmarkSeries:
                 brightness=float(self.brightness[i]),
                 shift=self.shift[i],
                 inferred=bool(self.inferred[i]),
-                picture_changed=float(self.picture_changed[i]),
+                picture_changed=self.picture_changed[i],
             )
 
     @classmethod
@@ -226,6 +229,14 @@ class LandmarkSeries:
             raise ValueError("nothing to concatenate")
         joined = {n: np.concatenate([getattr(p, n) for p in parts]) for n in FIELDS}
         return cls(**joined, meta=dict(parts[0].meta if meta is None else meta))
+
+    def with_persons(self, order: npt.NDArray[np.intp]) -> LandmarkSeries:
+        """The series with its person slots renumbered: new slot ``k`` is old ``order[k]``."""
+        if np.array_equal(order, np.arange(self.persons)):
+            return self
+        arrays = {n: getattr(self, n)[:, order] if n in PER_PERSON else getattr(self, n)
+                  for n in FIELDS}  # fmt: skip
+        return LandmarkSeries(**arrays, meta=dict(self.meta))
 
     def select(self, keep: npt.NDArray[np.bool_]) -> LandmarkSeries:
         """The frames where ``keep`` is true."""
@@ -250,8 +261,9 @@ class LandmarkSeries:
                         f"{path} is not a vidmyo landmarks file (schema {meta.get('schema')!r})"
                     )
                 arrays = {name: data[name] for name in FIELDS if name in data}
+                shape = arrays["present"].shape
                 if "picture_changed" not in arrays:  # written before the field existed
-                    arrays["picture_changed"] = np.full(len(data["t"]), np.nan, np.float32)
+                    arrays["picture_changed"] = np.full(shape, np.nan, np.float32)
                 return cls(**arrays, meta=meta)
         except InputError:
             raise
@@ -269,6 +281,10 @@ class LandmarkWriter:
     beside the target. ``close()`` streams those into a standard ``.npz`` (``np.load`` reads
     it) under a temporary name and renames it into place, so a crash never leaves a
     half-written file under the final name.
+
+    ``person_order``, when set before closing, renumbers the person slots as they are
+    written (new slot ``k`` is old ``order[k]``): the analysis learns the contract's numbering
+    (who was in view most) only at the end of the video.
     """
 
     BUFFER_ROWS = 4096
@@ -278,6 +294,7 @@ class LandmarkWriter:
         self.persons = persons
         self.meta = dict(meta or {})
         self.rows = 0
+        self.person_order: npt.NDArray[np.intp] | None = None
         self._buf: dict[str, list] = {name: [] for name in FIELDS}
         self._raw: dict[str, Path] = {
             name: self.path.with_name(f".{self.path.name}.{name}.raw") for name in FIELDS
@@ -334,7 +351,7 @@ class LandmarkWriter:
                     with zf.open(name + ".npy", "w", force_zip64=True) as member:
                         np.lib.format.write_array_header_2_0(member, header)
                         with open(self._raw[name], "rb") as raw:
-                            shutil.copyfileobj(raw, member, 1 << 20)
+                            self._copy(name, raw, member)
                 buf = io.BytesIO()
                 np.save(buf, np.array(json.dumps(meta)))
                 zf.writestr("meta.npy", buf.getvalue())
@@ -344,6 +361,23 @@ class LandmarkWriter:
             raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         finally:
             self._remove_raw()
+
+    def _copy(self, name: str, raw, member) -> None:
+        """Raw rows into the archive, with the person slots renumbered if asked to."""
+        order = self.person_order
+        if (
+            name not in PER_PERSON
+            or order is None
+            or np.array_equal(order, np.arange(self.persons))
+        ):
+            shutil.copyfileobj(raw, member, 1 << 20)
+            return
+        dtype = np.dtype(FIELDS[name][0])
+        shape = _row_shape(name, self.persons)
+        row_bytes = dtype.itemsize * int(np.prod(shape))
+        while block := raw.read(row_bytes * self.BUFFER_ROWS):
+            rows = np.frombuffer(block, dtype).reshape(-1, *shape)
+            member.write(np.ascontiguousarray(rows[:, order]).tobytes())
 
     def abort(self) -> None:
         for fh in self._files.values():

@@ -10,6 +10,10 @@ in this loop.
 Besides events, the session records states: nobody in view (``no_pose``), the source lost
 (``source_gap``, after which the detector starts afresh) and frames dropped because the
 machine could not keep up (``frames_dropped``).
+
+With ``--persons`` above 1, each event's ``person`` is the tracked person's slot in order of
+first appearance in the session (0: the first person found); a live session cannot know in
+advance who will be in view the longest, which is how ``analyze`` numbers them.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ def default_observer(config: Config, fps: float):
     """The pose front end, built exactly as :func:`vidmyo.pipeline.observe` builds it."""
     from vidmyo.observer import FrameObserver  # mediapipe loads only when pose is needed
 
-    return FrameObserver(config.pose, skip=config.skip, fps=fps)
+    return FrameObserver(config.pose, config.pose.persons, skip=config.skip, fps=fps)
 
 
 @dataclass
@@ -234,7 +238,9 @@ class Monitor:
         self._drops(frame.t)
         if self.detector is None:
             h, w = frame.image.shape[:2]
-            self.detector = JerkDetector(self.config.detector, self.fps, (w, h))
+            self.detector = JerkDetector(
+                self.config.detector, self.fps, (w, h), self.config.pose.persons
+            )
             self.store.update_session(self.session, fps=self.fps, width=w, height=h)
         if self.clips is not None:
             self.clips.add_frame(frame)
@@ -321,7 +327,9 @@ class Monitor:
         for fl in self.observer.flush():
             self._landmarks(fl)
         if self.detector is not None:
-            marker = FrameLandmarks.empty(gap.index, max(gap.t, self.last_t + 1e-3))
+            marker = FrameLandmarks.empty(
+                gap.index, max(gap.t, self.last_t + 1e-3), self.config.pose.persons
+            )
             self._record(self.detector.update(marker))
             self.last_t = marker.t
         self.result.gaps += 1

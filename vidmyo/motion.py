@@ -200,8 +200,8 @@ class MotionSample:
     speed_z : (6,) coherent displacement over the stillness window (``still_window_s``) in
         noise units: low when the region is still, high through a slow movement too.
     light_change, camera_moved : frame-level artefact flags.
-    picture_changed : the picture changed in the people's box since the previous frame (1.0),
-        did not (0.0), or unknown (NaN); see :class:`vidmyo.scene.PictureReading`.
+    picture_changed : the picture changed in this person's box since the previous frame
+        (1.0), did not (0.0), or unknown (NaN); see :class:`vidmyo.scene.PictureReading`.
     """
 
     index: int

@@ -9,6 +9,10 @@ movement; it never drops or reorders frames.
 Skipping (see :class:`vidmyo.config.SkipConfig`): while nothing in the picture changes, pose
 inference is spared and frames carry the last pose, marked ``inferred=False``. The motion core
 sees one continuous recording in which the still stretches are perfectly still.
+
+With more than one person slot, a :class:`~vidmyo.tracking.PersonTracker` puts each frame's
+poses into stable slots right after inference, so that everything downstream (the landmarks
+file, the detector, the monitor) sees each person in the same slot on every frame.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from vidmyo.motion import frames_for
 from vidmyo.pose import PoseEstimator, PoseResult
 from vidmyo.scene import MotionGate, PictureReading, SceneMeter
 from vidmyo.sources import Frame
+from vidmyo.tracking import PersonTracker
 
 
 class FrameObserver:
@@ -39,6 +44,7 @@ class FrameObserver:
     ):
         self.pose = PoseEstimator(config, persons)
         self.persons = persons
+        self.tracker = PersonTracker(persons, config)
         self.scene = SceneMeter()
         self.skip = skip if skip is not None else SkipConfig(enabled=False)
         self.gate = MotionGate(self.skip)
@@ -98,6 +104,7 @@ class FrameObserver:
 
     def _infer(self, frame: Frame, picture: PictureReading) -> FrameLandmarks:
         result = self.pose(frame.image, frame.t)
+        result = PoseResult(*self.tracker(result.xy, result.visibility, result.present))
         self.pose_frames += 1
         self._held = result
         self._last_pose_t = frame.t
@@ -110,7 +117,7 @@ class FrameObserver:
             visibility=result.visibility,
             present=result.present,
             shift=shift,
-            **_stored(picture),
+            **_stored(picture, self.persons),
         )
 
     def _hold(self, frame: Frame, picture: PictureReading) -> FrameLandmarks:
@@ -123,7 +130,7 @@ class FrameObserver:
             present=held.present,
             shift=self.scene.still_shift,
             inferred=False,
-            **_stored(picture),
+            **_stored(picture, self.persons),
         )
 
     def close(self) -> None:
@@ -136,10 +143,12 @@ class FrameObserver:
         self.close()
 
 
-def _stored(picture: PictureReading) -> dict[str, float]:
+def _stored(picture: PictureReading, persons: int) -> dict:
     """The picture reading as stored in a landmarks file (float32), so that ``vidmyo detect``
-    on the file sees exactly what the live detector saw."""
+    on the file sees exactly what the live detector saw. Each person slot gets its own
+    reading when the gate made one, else the reading of the people's common box."""
+    by_person = picture.by_person if len(picture.by_person) == persons else ()
     return {
         "brightness": float(np.float32(picture.brightness)),
-        "picture_changed": float(picture.changed),
+        "picture_changed": np.array(by_person or [picture.changed] * persons, np.float32),
     }

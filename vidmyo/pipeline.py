@@ -13,14 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from vidmyo import __version__
 from vidmyo.config import Config
 from vidmyo.errors import InputError, NoPersonError, OutputError, TruncatedVideoError
 from vidmyo.events import JerkDetector
 from vidmyo.landmarks import FrameLandmarks, LandmarkSeries, LandmarkWriter
 from vidmyo.outputs.files import write_results
-from vidmyo.results import EVENTS_SCHEMA, Coverage, Event, summarize
+from vidmyo.results import EVENTS_SCHEMA, Coverage, Event, renumber_persons, summarize
 from vidmyo.sources import VideoFile, VideoInfo
+from vidmyo.tracking import rank_persons
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,14 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
         problem = problem or NoPersonError(
             f"nobody found in {analysis.video.path} (pose in {100 * coverage:.0f}% of frames); "
             "check that a person is in view and lit"
+        )
+    persons = len(analysis.coverage.pose_frames)
+    found = int(np.count_nonzero(analysis.coverage.pose_frames))
+    if persons > 1 and 0 < found < persons:
+        analysis.notes.append(
+            f"{persons} persons were to be tracked, but only {found} was found"
+            if found == 1
+            else f"{persons} persons were to be tracked, but only {found} were found"
         )
     summary = analysis.summary()
     unseen = summary["unseen_regions"]
@@ -159,7 +170,8 @@ def observe(
 
     problem: InputError | None = None
     started = time.perf_counter()
-    with FrameObserver(config.pose, skip=config.skip, fps=info.fps) as observer:
+    persons = config.pose.persons
+    with FrameObserver(config.pose, persons, skip=config.skip, fps=info.fps) as observer:
         try:
             for frame in source:
                 emit(observer.push(frame))
@@ -179,10 +191,11 @@ def observe(
         "start_s": config.start_s,
         "end_s": config.end_s,
         "pose_frames": pose_frames,
+        "persons": persons,
         "vidmyo_version": __version__,
     }
     return Observation(
-        series=LandmarkSeries.from_frames(frames, meta) if sink is None else None,
+        series=LandmarkSeries.from_frames(frames, meta, persons) if sink is None else None,
         video=info,
         pose_frames=pose_frames,
         rotation=rotation,
@@ -195,9 +208,13 @@ def observe(
 
 
 def detect_series(series: LandmarkSeries, config: Config, video: VideoInfo) -> Analysis:
-    """Detection over a landmark series: a loop over :class:`JerkDetector` (no files)."""
+    """Detection over a landmark series: a loop over :class:`JerkDetector` (no files).
+
+    Person slots are first put in the contract's numbering (person 0 in view the longest);
+    a series written by ``analyze`` or batch is in it already."""
     if len(series) == 0:
         raise InputError("no frames to analyse")
+    series = series.with_persons(rank_persons(series.present.sum(axis=0)))
     detector = JerkDetector(config.detector, video.fps, (video.width, video.height), series.persons)
     events: list[Event] = []
     for frame in series.frames():
@@ -222,26 +239,34 @@ def analyze(
     """Analyse one recorded video and write events.json, events.csv and landmarks.npz.
 
     Streams: each frame's landmarks go to the detector and to the landmarks file as soon as
-    they are ready, so memory does not grow with the length of the video."""
+    they are ready, so memory does not grow with the length of the video. Who was in view
+    the longest (the contract's person 0) is known only at the end: then the events, the
+    coverage and the landmarks file are renumbered, as :func:`detect_series` numbers them."""
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(Path(video))
     info = VideoFile(video, config.start_s, config.end_s).info
     _make_dir(out_dir)
-    detector = JerkDetector(config.detector, info.fps, (info.width, info.height))
+    persons = config.pose.persons
+    detector = JerkDetector(config.detector, info.fps, (info.width, info.height), persons)
     events: list[Event] = []
+    in_view = np.zeros(persons, np.int64)
 
     def sink(frame: FrameLandmarks) -> None:
         writer.append(frame)
+        in_view[:] += frame.present
         events.extend(detector.update(frame))
 
-    with LandmarkWriter(out_dir / LANDMARKS_FILE) as writer:
+    with LandmarkWriter(out_dir / LANDMARKS_FILE, persons) as writer:
         obs = observe(video, config, progress, sink)
         writer.meta = obs.meta
+        order = rank_persons(in_view)
+        writer.person_order = order
     started = time.perf_counter()
     events.extend(detector.flush())
+    coverage = renumber_persons(events, detector.coverage, order)
     analysis = Analysis(
         video=info,
         events=sorted(events, key=lambda e: e.onset_s),
-        coverage=detector.coverage,
+        coverage=coverage,
         analysed_s=obs.analysed_s,
         config=config,
         pose_frames=obs.pose_frames,

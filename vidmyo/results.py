@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -120,6 +120,17 @@ class Coverage:
             min_amplitude,
         )
 
+    def with_persons(self, order: npt.NDArray[np.intp]) -> Coverage:
+        """The same counts with the person slots renumbered: new ``k`` is old ``order[k]``."""
+        return replace(
+            self,
+            pose_frames=self.pose_frames[order],
+            region_frames=self.region_frames[order],
+            noise_counts=self.noise_counts[order],
+            side_swaps=self.side_swaps[order],
+            still_picture=self.still_picture[order],
+        )
+
     def add_noise(self, person: int, noise: npt.NDArray[np.float64]) -> None:
         ok = np.isfinite(noise)
         bins = np.clip(np.searchsorted(NOISE_BINS, noise[ok]) - 1, 0, len(NOISE_BINS) - 2)
@@ -150,6 +161,10 @@ class Coverage:
         """Fraction of analysed frames in which at least the main person was found."""
         return float(self.pose_frames.max() / self.frames) if self.frames else 0.0
 
+    def person_coverage(self, person: int) -> float:
+        """Fraction of analysed frames in which this person's pose was found."""
+        return float(self.pose_frames[person] / self.frames) if self.frames else 0.0
+
     def region_seen(self, person: int = 0) -> dict[str, float]:
         """Fraction of the person's pose frames in which each region was seen."""
         n = self.pose_frames[person]
@@ -157,11 +172,52 @@ class Coverage:
                 for i, r in enumerate(REGIONS)}  # fmt: skip
 
 
+def renumber_persons(
+    events: list[Event], coverage: Coverage, order: npt.NDArray[np.intp]
+) -> Coverage:
+    """Give events and coverage the numbering ``order`` (new person ``k`` is old slot
+    ``order[k]``); the events are changed in place, the renumbered coverage is returned."""
+    new_of_old = np.argsort(order)
+    for e in events:
+        e.person = int(new_of_old[e.person])
+    return coverage.with_persons(order)
+
+
+def person_summaries(jerks: list[Event], coverage: Coverage, analysed_s: float) -> list[dict]:
+    """One entry per person slot: jerks, jerks per hour of that person in view, the share of
+    the recording in which they were in view, and which of their regions were seen."""
+    counts = Counter(e.person for e in jerks)
+    out = []
+    for p in range(len(coverage.pose_frames)):
+        seen = coverage.region_seen(p)
+        n = counts.get(p, 0)
+        in_view_h = analysed_s * coverage.person_coverage(p) / 3600.0
+        out.append(
+            {
+                "person": p,
+                "jerk_count": n,
+                "jerks_per_hour_in_view": round(n / in_view_h, 2) if in_view_h > 0 else 0.0,
+                "pose_coverage": round(coverage.person_coverage(p), 4),
+                "region_seen": seen,
+                "unseen_regions": [r for r, f in seen.items() if f < UNSEEN_BELOW],
+                "side_swaps_fixed": int(coverage.side_swaps[p]),
+                "pose_glitches_set_aside": int(coverage.still_picture[p]),
+            }
+        )
+    return out
+
+
 def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dict:
     """The contract's summary plus breakdowns: rates per analysed hour, counts per region
-    (primary and involved), per distribution and kind, which regions were never seen, and how
-    noisy the pose model was in each (the smallest jerk it allowed to be found)."""
+    (primary and involved), per distribution, kind and person, which regions were never seen,
+    and how noisy the pose model was in each (the smallest jerk it allowed to be found).
+
+    Region and noise figures are person 0's (the person in view the longest); ``persons``
+    has each person's own; swaps and glitches are totals over everyone. ``by_person`` counts
+    jerks per person and lists every person who was in view, with 0 if they had none."""
     jerks = [e for e in events if e.kind == "jerk"]
+    by_person = Counter({int(p): 0 for p in np.flatnonzero(coverage.pose_frames)})
+    by_person.update(e.person for e in jerks)
     hours = analysed_s / 3600.0
     seen = coverage.region_seen(0)
     unseen = [r for r, f in seen.items() if f < UNSEEN_BELOW]
@@ -178,7 +234,8 @@ def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dic
         "by_region_involved": dict(Counter(r for e in jerks for r in e.regions)),
         "by_distribution": dict(Counter(e.distribution for e in jerks)),
         "by_kind": dict(Counter(e.kind for e in events)),
-        "by_person": {str(k): v for k, v in Counter(e.person for e in jerks).items()},
+        "by_person": {str(k): v for k, v in sorted(by_person.items())},
+        "persons": person_summaries(jerks, coverage, analysed_s),
         "analysed_frames": coverage.frames,
         "pose_frames": int(coverage.pose_frames.max()) if coverage.frames else 0,
         "region_seen": seen,
@@ -186,8 +243,6 @@ def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dic
         "landmark_noise": coverage.landmark_noise(0),
         "smallest_jerk": smallest,
         "noisy_regions": noisy,
-        "side_swaps_fixed": int(coverage.side_swaps[0]) if coverage.side_swaps.size else 0,
-        "pose_glitches_set_aside": (
-            int(coverage.still_picture[0]) if coverage.still_picture.size else 0
-        ),
+        "side_swaps_fixed": int(coverage.side_swaps.sum()),
+        "pose_glitches_set_aside": int(coverage.still_picture.sum()),
     }

@@ -34,6 +34,10 @@ class PictureReading(NamedTuple):
     """1.0 if the picture changed in the people's box since the previous frame (the gate's
     per-frame test), 0.0 if not, NaN for the first frame. A jerk changes the picture; a
     glitch of the pose model does not (see ``DetectorConfig.picture_check``)."""
+    by_person: tuple[float, ...] = ()
+    """With several person slots: the same test inside each person's own box (the union
+    reading for a slot without a pose), so that a bed partner's movement does not vouch for
+    a glitch in the other person's landmarks. Empty with one slot or before the first pose."""
 
 
 class MotionGate:
@@ -55,23 +59,19 @@ class MotionGate:
         self._frames = 0
         self._people: npt.NDArray[np.float32] | None = None
         self._box: tuple[slice, slice] = (slice(None), slice(None))
+        self._boxes: list[tuple[slice, slice] | None] = []
 
     def _region(self, people_xy, shape, scale) -> tuple[slice, slice]:
-        """The people's padded bounding box in the thumbnail (cached per pose)."""
+        """The people's padded bounding box in the thumbnail (cached per pose), and with
+        several person slots each person's own (``_boxes``, None for an empty slot)."""
         if people_xy is self._people:
             return self._box
         self._people = people_xy
-        self._box = (slice(None), slice(None))
-        if people_xy is not None:
-            pts = people_xy.reshape(-1, 2) * scale
-            pts = pts[np.isfinite(pts).all(axis=1)]
-            if len(pts):
-                lo, hi = pts.min(axis=0), pts.max(axis=0)
-                pad = 0.25 * (hi - lo) + 4
-                x0, y0 = np.maximum(np.floor(lo - pad).astype(int), 0)
-                x1, y1 = np.ceil(hi + pad).astype(int)
-                if x1 > x0 and y1 > y0:
-                    self._box = (slice(y0, min(y1, shape[0])), slice(x0, min(x1, shape[1])))
+        self._box = _padded_box(people_xy, shape, scale) if people_xy is not None else None
+        self._box = self._box or (slice(None), slice(None))
+        self._boxes = []
+        if people_xy is not None and people_xy.ndim == 3 and people_xy.shape[0] > 1:
+            self._boxes = [_padded_box(person, shape, scale) for person in people_xy]
         return self._box
 
     def __call__(
@@ -92,6 +92,14 @@ class MotionGate:
         # A movement changes the picture on consecutive frames (a jerk rises over 2-3);
         # a codec's keyframe refresh or a noise burst changes one frame only.
         hit = self._changed(small[box], prev[box], self.config.min_changed_pixels)
+        by_person = tuple(
+            float(
+                hit
+                if b is None
+                else self._changed(small[b], prev[b], self.config.min_changed_pixels)
+            )
+            for b in self._boxes
+        )
         moved, self._last_hit = hit and self._last_hit, hit
         self._frames += 1
         drift_due = self._frames % DRIFT_EVERY == 0
@@ -105,7 +113,7 @@ class MotionGate:
             blurred = cv2.GaussianBlur(small, (9, 9), 0)
             drift_pixels = 5 * self.config.min_changed_pixels
             moved = self._changed(blurred[box], self._reference[box], drift_pixels, factor=2.0)
-        return PictureReading(brightness, float(hit)), moved
+        return PictureReading(brightness, float(hit), by_person), moved
 
     def _changed(self, a, b, count: int, factor: float = 1.0) -> bool:
         if a.size == 0:
@@ -166,6 +174,24 @@ class SceneMeter:
         moved = (nxt[good] - pts[good]).reshape(-1, 2)
         shift[:] = np.median(moved, axis=0) / scale
         return brightness, shift
+
+
+def _padded_box(
+    people_xy: npt.NDArray[np.float32], shape: tuple[int, ...], scale: float
+) -> tuple[slice, slice] | None:
+    """Bounding box of the finite landmarks, padded by a quarter of its size, in a picture
+    of ``shape`` that is ``scale`` times the landmarks' frame; None if there are none."""
+    pts = people_xy.reshape(-1, 2) * scale
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if not len(pts):
+        return None
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = 0.25 * (hi - lo) + 4
+    x0, y0 = np.maximum(np.floor(lo - pad).astype(int), 0)
+    x1, y1 = np.ceil(hi + pad).astype(int)
+    if x1 > x0 and y1 > y0:
+        return (slice(y0, min(y1, shape[0])), slice(x0, min(x1, shape[1])))
+    return None
 
 
 def _background_mask(

@@ -22,6 +22,25 @@ def test_round_trip_keeps_every_array(tmp_path):
     assert not (tmp_path / "l.npz.partial").exists()
 
 
+def test_files_from_before_the_picture_reading_still_load(tmp_path):
+    """Files written before ``picture_changed`` existed load with it unknown (NaN, so the
+    detector does not judge the picture); files with one reading for all persons load with
+    it repeated per person."""
+    frames, _ = simulate(Scenario(duration_s=2))
+    for f in frames:
+        f.picture_changed[:] = 1.0
+    path = tmp_path / "l.npz"
+    LandmarkSeries.from_frames(frames, {}).save(path)
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    np.savez(tmp_path / "none.npz", **{k: v for k, v in arrays.items() if k != "picture_changed"})
+    assert np.isnan(LandmarkSeries.load(tmp_path / "none.npz").picture_changed).all()
+    arrays["picture_changed"] = arrays["picture_changed"][:, 0]
+    np.savez(tmp_path / "flat.npz", **arrays)
+    flat = LandmarkSeries.load(tmp_path / "flat.npz").picture_changed
+    assert flat.shape == (len(frames), 1) and (flat == 1.0).all()
+
+
 def test_foreign_file_is_refused(tmp_path):
     bad = tmp_path / "x.npz"
     np.savez(bad, a=np.zeros(3))

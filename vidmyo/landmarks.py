@@ -264,6 +264,9 @@ class LandmarkSeries:
                 shape = arrays["present"].shape
                 if "picture_changed" not in arrays:  # written before the field existed
                     arrays["picture_changed"] = np.full(shape, np.nan, np.float32)
+                elif arrays["picture_changed"].ndim == 1:  # one reading for all persons
+                    one = arrays["picture_changed"][:, None]
+                    arrays["picture_changed"] = np.broadcast_to(one, shape).astype(np.float32)
                 return cls(**arrays, meta=meta)
         except InputError:
             raise

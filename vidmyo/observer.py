@@ -89,8 +89,8 @@ class FrameObserver:
             out = self._drain(infer=False)
             out.append(self._infer(frame, picture))
         while len(self._pending) > self.pre_frames:
-            old, b = self._pending.popleft()
-            out.append(self._hold(old, b))
+            old, old_picture = self._pending.popleft()
+            out.append(self._hold(old, old_picture))
         return out
 
     def flush(self) -> list[FrameLandmarks]:
@@ -98,7 +98,7 @@ class FrameObserver:
         return self._drain(infer=False)
 
     def _drain(self, infer: bool) -> list[FrameLandmarks]:
-        out = [self._infer(f, b) if infer else self._hold(f, b) for f, b in self._pending]
+        out = [self._infer(f, p) if infer else self._hold(f, p) for f, p in self._pending]
         self._pending.clear()
         return out
 

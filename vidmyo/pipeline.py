@@ -111,10 +111,12 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
             "cannot be told from the pose model's jitter there, and some jerks reported may be "
             "its glitches (their confidence is lowered)"
         )
-    if summary["pose_glitches_set_aside"]:
+    set_aside = summary["pose_glitches_set_aside"]
+    if set_aside:
+        what = "movement was" if set_aside == 1 else "movements were"
         analysis.notes.append(
-            f"{summary['pose_glitches_set_aside']} jerk-like landmark movements were set aside "
-            "because the picture did not change with them (the pose model's glitches)"
+            f"{set_aside} jerk-like landmark {what} set aside: the picture did not change "
+            "(the pose model's glitches)"
         )
     write_results(analysis.to_dict(), analysis.events, out_dir)
     if problem is not None:

@@ -78,12 +78,12 @@ class Frame:
         self.thumb = thumb
         self._image = image
         self._decoded = decoded
-        self._to_bgr = to_bgr or _BgrConverter()
+        self._to_bgr = to_bgr
 
     @property
     def image(self) -> npt.NDArray[np.uint8]:
         if self._image is None:
-            self._image = self._to_bgr(self._decoded)
+            self._image = (self._to_bgr or _BgrConverter())(self._decoded)
             self._decoded = None
         return self._image
 

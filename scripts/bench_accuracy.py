@@ -132,7 +132,8 @@ def run_landmarks(folder: Path, quick: bool, jobs: int, log) -> list[dict]:
 
 
 def run_videos(folder: Path, runs: Path, quick: bool, reuse: bool, log) -> list[dict]:
-    from vidmyo.pipeline import analyze, detect
+    from vidmyo.landmarks import LandmarkSeries
+    from vidmyo.pipeline import analyze, detect, detect_series
 
     index = json.loads((folder / "index.json").read_text())["clips"]
     chosen = [c for c in index if c.get("quick")] if quick else index
@@ -151,6 +152,9 @@ def run_videos(folder: Path, runs: Path, quick: bool, reuse: bool, log) -> list[
             how = "analyze"
         took = time.perf_counter() - started
         doc = analysis.to_dict()
+        # The same landmarks without the picture check, to show what it sets aside.
+        unchecked = Config(detector=DetectorConfig(picture_check=False))
+        plain = detect_series(LandmarkSeries.load(landmarks), unchecked, analysis.video)
         log(f"  {clip['name']}: {how}, {took:.0f} s, {doc['summary']['jerk_count']} jerks")
         tags = {k: clip[k] for k in ("posture", "lying", "light", "fps", "blanket", "quiet")}
         tags["background_measured"] = True
@@ -163,6 +167,7 @@ def run_videos(folder: Path, runs: Path, quick: bool, reuse: bool, log) -> list[
                 "seconds": truth_doc["frame_count"] / truth_doc["fps"],
                 "truth": truth_doc["events"],
                 "runs": {1.0: {"events": doc["events"], "seconds": took}},
+                "without_picture_check": [e.to_dict() for e in plain.events],
                 "info": {
                     "how": how,
                     "wall_s": round(took, 1),
@@ -672,6 +677,27 @@ def examples(recs: list[dict], scored: dict, limit: int = 12) -> str:
     return "\n".join(lines)
 
 
+def picture_check_table(recs: list[dict]) -> str:
+    """Jerks found and false jerks on the clips, with the picture check (the default) and
+    without it, on the same landmarks."""
+    lines = [
+        "| clips | jerks | found with / without | false jerks with / without |",
+        "| --- | --- | --- | --- |",
+    ]
+    for label, rs in split_light([r for r in recs if "without_picture_check" in r]):
+        counts = []
+        for events in ([r["runs"][1.0]["events"] for r in rs],
+                       [r["without_picture_check"] for r in rs]):  # fmt: skip
+            comps = [compare_events(ev, r["truth"], TOLERANCE_S, r["fps"])
+                     for ev, r in zip(events, rs, strict=True)]  # fmt: skip
+            counts.append((sum(c.true_positives for c in comps),
+                           sum(c.false_positives for c in comps)))  # fmt: skip
+        n = sum(1 for r in rs for t in r["truth"] if t["kind"] == "jerk" and t.get("visible", True))
+        (tp, fp), (tp0, fp0) = counts
+        lines.append(f"| {label} | {n} | {tp} / {tp0} | {fp} / {fp0} |")
+    return "\n".join(lines)
+
+
 def video_info(recs: list[dict]) -> str:
     lines = [
         "| clip | s | render s | analyse s | pose coverage | pose-inferred frames | "
@@ -797,6 +823,11 @@ def report(
             "Target class:",
             "",
             table(vid, vid_sc, True, True),
+            "",
+            "A jerk must change the picture (`DetectorConfig.picture_check`): the same "
+            "landmarks, with the check and without it.",
+            "",
+            picture_check_table(vid),
             "",
         ]
         for label, rs in split_light(vid):

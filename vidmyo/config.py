@@ -137,10 +137,9 @@ class DetectorConfig:
     """...up to this long after the peak. The pose model's smoothing makes landmarks lag the
     picture, so a landmark peak before any change in the picture is a glitch; but in dark
     footage a glitch can sit on a real jerk that comes a frame or two later, and take it
-    along when set aside. Measured on the video benchmark's landmarks (jerks kept of those
-    found without the check / false jerks left): 0.03 s: dark 6 of 8 / 4 of 11, light
-    42 of 42 / 2 of 6; 0.07 s: dark 7 / 4, light 42 / 2; 0.1 s: dark 8 / 4, light 42 / 3
-    (the one more is a leg glide 0.1 s before an arm jerk, in the sample clip)."""
+    along when set aside. On the video benchmark's landmarks a window of one frame lost two
+    of the dark jerks found without the check, two frames one, three frames none; three
+    frames also let through a leg glide just before an arm jerk in the sample clip."""
     min_region_share: float = 0.3
     """A region joins a jerk only if it moved at least this share of the primary region's
     amplitude (the model drags neighbouring landmarks along a little)."""

@@ -96,9 +96,9 @@ class Frame:
 
 
 class _BgrConverter:
-    """Decoded frame → BGR array with one FFmpeg scaler kept for a whole video: a new scaler
-    per frame (``VideoFrame.to_ndarray``) costs four times the conversion (0.84 against
-    0.21 ms at 640×480). The lock lets frames of one video be converted on any thread."""
+    """Decoded frame → BGR array with one FFmpeg scaler kept for a whole video: setting up a
+    new scaler for every frame (what ``VideoFrame.to_ndarray`` does) costs several times the
+    conversion itself. The lock lets frames of one video be converted on any thread."""
 
     def __init__(self) -> None:
         self._reformatter = av.video.reformatter.VideoReformatter()

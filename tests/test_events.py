@@ -282,8 +282,10 @@ def test_noisy_pose_lowers_confidence_and_is_reported():
 
 def test_landmark_jerks_on_a_still_picture_are_set_aside():
     """A jerk must change the picture. The same landmark jerks are kept where the motion gate
-    saw the picture change at the onset, set aside (and counted) where it saw no change
-    (the pose model gliding on a still picture), and kept where it could not tell."""
+    saw pixels change in the jerking region's box at the onset, set aside (and counted) where
+    it saw no change on the person (the pose model gliding on a still picture), and kept
+    where it could not tell, or where only another region's box changed and no jerk of that
+    region is near (the picture shows that something jerked)."""
     scn = Scenario(
         duration_s=20,
         seed=5,
@@ -294,25 +296,57 @@ def test_landmark_jerks_on_a_still_picture_are_set_aside():
     )
     frames, truth = simulate(scn)
     onsets = [t["onset_frame"] for t in truth]
+    enough = DetectorConfig().picture_min_pixels
 
-    def detect(changed_at_onset: float):
+    def detect(pixels_at_onset: float, regions=REGIONS):
         for f in frames:
-            f.picture_changed[:] = changed_at_onset if f.index in onsets else 0.0
+            f.changed_pixels[:] = 0.0
+            if f.index in onsets:
+                f.changed_pixels[:, [REGIONS.index(r) for r in regions]] = pixels_at_onset
         events, coverage = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
         return jerks(events), coverage
 
-    seen, coverage = detect(1.0)
+    seen, coverage = detect(enough)
     assert [e.primary_region for e in seen] == ["left_arm", "right_leg"]
     assert coverage.still_picture[0] == 0
-    still, coverage = detect(0.0)
+    still, coverage = detect(enough - 1)
     assert still == []
     assert coverage.still_picture[0] == 2
     assert summarize([], coverage, 20.0)["pose_glitches_set_aside"] == 2
+    misplaced, coverage = detect(enough, regions=("left_arm",))
+    assert [e.primary_region for e in misplaced] == ["left_arm", "right_leg"]
+    assert coverage.still_picture[0] == 0
     for f in frames:
-        f.picture_changed[:] = np.nan
+        f.changed_pixels[:] = np.nan
     unknown, _ = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
     assert len(jerks(unknown)) == 2
     for f in frames:
-        f.picture_changed[:] = 0.0
+        f.changed_pixels[:] = 0.0
     off, _ = detect_events(frames, DetectorConfig(picture_check=False), 30.0, (640, 480))
     assert len(jerks(off)) == 2
+
+
+def test_a_glide_next_to_a_real_jerk_is_not_vouched_for_by_its_picture():
+    """The pose model re-tracking an arm jerk can make the legs glide a few frames before it.
+    The picture changed only in the arm's box: it vouches for the arm jerk, not for the leg's
+    landmark jump beside it, in either order."""
+    for leg_lead in (0.2, -0.2):
+        scn = Scenario(
+            duration_s=12,
+            seed=7,
+            events=[
+                Scripted("jerk", 6, ("left_arm",), 0.12),
+                Scripted("jerk", 6 - leg_lead, ("right_leg",), 0.1),
+            ],
+        )
+        frames, truth = simulate(scn)
+        arm = next(t for t in truth if t["regions"] == ["left_arm"])
+        for f in frames:
+            f.changed_pixels[:] = 0.0
+            if arm["onset_frame"] <= f.index <= arm["offset_frame"]:
+                f.changed_pixels[:, REGIONS.index("left_arm")] = 50.0
+        events, coverage = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
+        assert [(e.primary_region, e.regions) for e in jerks(events)] == [
+            ("left_arm", ["left_arm"])
+        ], leg_lead
+        assert coverage.still_picture[0] == 1

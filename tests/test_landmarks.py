@@ -23,22 +23,23 @@ def test_round_trip_keeps_every_array(tmp_path):
 
 
 def test_files_from_before_the_picture_reading_still_load(tmp_path):
-    """Files written before ``picture_changed`` existed load with it unknown (NaN, so the
-    detector does not judge the picture); files with one reading for all persons load with
-    it repeated per person."""
+    """Older files load: without any picture reading, it is unknown (NaN, so the detector
+    does not judge the picture); with the yes/no ``picture_changed`` (per frame, later per
+    person), a yes counts as changed in every region and a no as unchanged."""
     frames, _ = simulate(Scenario(duration_s=2))
-    for f in frames:
-        f.picture_changed[:] = 1.0
     path = tmp_path / "l.npz"
     LandmarkSeries.from_frames(frames, {}).save(path)
     with np.load(path) as data:
-        arrays = {k: data[k] for k in data.files}
-    np.savez(tmp_path / "none.npz", **{k: v for k, v in arrays.items() if k != "picture_changed"})
-    assert np.isnan(LandmarkSeries.load(tmp_path / "none.npz").picture_changed).all()
-    arrays["picture_changed"] = arrays["picture_changed"][:, 0]
-    np.savez(tmp_path / "flat.npz", **arrays)
-    flat = LandmarkSeries.load(tmp_path / "flat.npz").picture_changed
-    assert flat.shape == (len(frames), 1) and (flat == 1.0).all()
+        arrays = {k: data[k] for k in data.files if k != "changed_pixels"}
+    np.savez(tmp_path / "none.npz", **arrays)
+    none = LandmarkSeries.load(tmp_path / "none.npz").changed_pixels
+    assert none.shape == (len(frames), 1, 6) and np.isnan(none).all()
+    yes_no = (np.arange(len(frames)) % 2).astype(np.float32)
+    for name, old in (("per_person", yes_no[:, None]), ("flat", yes_no)):
+        np.savez(tmp_path / f"{name}.npz", **arrays, picture_changed=old)
+        loaded = LandmarkSeries.load(tmp_path / f"{name}.npz").changed_pixels
+        assert loaded.shape == (len(frames), 1, 6)
+        assert np.isinf(loaded[1::2]).all() and (loaded[::2] == 0).all()
 
 
 def test_foreign_file_is_refused(tmp_path):

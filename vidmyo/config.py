@@ -128,18 +128,23 @@ class DetectorConfig:
     event's confidence falls in proportion (normal light: 0.004-0.009; dark grey footage:
     0.02-0.08, where the model's glitches look like jerks)."""
     picture_check: bool = True
-    """A jerk must change the picture: on at least one frame from its onset to just after its
-    peak, the motion gate must have seen pixels change in the person's box. The pose model's
-    glitches (legs gliding on a still picture, jumps in dark footage) move landmarks without
-    the picture moving. Landmarks without pictures (synthetic, or files from before this
-    check) are not judged."""
+    """A jerk must change the picture where it happens: on some frame from its onset to just
+    after its peak, the motion gate must have counted changed pixels in the moving region's
+    box. If the picture changed nowhere on the person, the movement is the pose model's
+    glitch (legs gliding on a still picture, jumps in dark footage) and is set aside. If it
+    changed only in another region's box, the movement is set aside when a jerk of that
+    region, which the picture did change with, accounts for the change (the model moving
+    landmarks beside a real jerk), and kept otherwise: something jerked, the landmarks only
+    misplace it. Landmarks without pictures (synthetic, or files from before this check)
+    are not judged. ``scripts/bench_accuracy.py`` shows the effect on the video clips."""
+    picture_min_pixels: float = 12.0
+    """...at least this many changed pixels of the gate's thumbnail
+    (``SkipConfig.thumb_width`` wide) inside the region's box, padded."""
     picture_after_s: float = 0.07
-    """...up to this long after the peak. The pose model's smoothing makes landmarks lag the
-    picture, so a landmark peak before any change in the picture is a glitch; but in dark
-    footage a glitch can sit on a real jerk that comes a frame or two later, and take it
-    along when set aside. On the video benchmark's landmarks a window of one frame lost two
-    of the dark jerks found without the check, two frames one, three frames none; three
-    frames also let through a leg glide just before an arm jerk in the sample clip."""
+    """...up to this long after the peak (two frames at 30 fps). The pose model's smoothing
+    makes landmarks lag the picture, so a landmark peak before any change in the picture is
+    a glitch; but in dark footage a glitch can sit on a real jerk that comes a frame or two
+    later, and would take it along if the window were shorter."""
     min_region_share: float = 0.3
     """A region joins a jerk only if it moved at least this share of the primary region's
     amplitude (the model drags neighbouring landmarks along a little)."""

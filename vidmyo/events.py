@@ -50,6 +50,9 @@ class RegionMovement:
     samples: list[MotionSample] = field(default_factory=list)
     kind: str = ""
     return_fraction: float = 0.0
+    picture: str = "own"
+    """Where the picture changed with it: see :func:`_picture_evidence`."""
+    changed_elsewhere: list[tuple[float, int]] = field(default_factory=list)
 
     @property
     def end(self) -> MotionSample:
@@ -101,13 +104,23 @@ def oscillation(track: list[tuple[float, npt.NDArray[np.float64]]]) -> tuple[flo
     return freq, len(flips) // 2, float(np.std(half) / np.mean(half))
 
 
-def _picture_changed(m: RegionMovement, after: int) -> bool:
-    """Did the picture change between the movement's first departure and ``after`` frames
-    past its peak? Yes when the motion gate saw a change on any of those frames, or could not
-    tell."""
-    seen = [s.picture_changed for s in m.samples if s.index <= m.peak.index + after]
-    known = [v for v in seen if not math.isnan(v)]
-    return not known or max(known) > 0
+def _picture_evidence(
+    m: RegionMovement, after: int, min_pixels: float
+) -> tuple[str, list[tuple[float, int]]]:
+    """Where the picture changed between the movement's first departure and ``after`` frames
+    past its peak (at least ``min_pixels`` changed pixels on a frame): ``"own"`` in the
+    region's own box (or the gate could not tell), ``"elsewhere"`` only in other regions'
+    boxes, ``"none"`` nowhere on the person; with the (time, region) of each change
+    elsewhere."""
+    window = [s for s in m.samples if s.index <= m.peak.index + after]
+    seen = np.array([s.changed_pixels for s in window])
+    if not len(seen) or np.isnan(seen[:, m.region]).all():
+        return "own", []
+    changed = seen >= min_pixels  # NaN compares False
+    if changed[:, m.region].any():
+        return "own", []
+    where = [(window[i].t, int(r)) for i, r in zip(*np.nonzero(changed), strict=True)]
+    return ("elsewhere" if where else "none"), where
 
 
 class _PersonDetector:
@@ -133,7 +146,9 @@ class _PersonDetector:
         self.now = 0.0
         self.picture_after = frames_for(config.picture_after_s, fps)
         self.still_picture = 0
-        """Jerk-like movements set aside because the picture did not change."""
+        """Jerk-like movements set aside because the picture did not change where they were."""
+        self.vouched: deque[tuple[float, float, int]] = deque(maxlen=16)
+        """(onset, end, region) of recent jerk movements the picture changed with."""
 
     # -- per frame ------------------------------------------------------------------------------
     def update(self, frame: FrameLandmarks, slot: int) -> list[Event]:
@@ -146,7 +161,7 @@ class _PersonDetector:
             frame.brightness,
             frame.shift,
             frame.inferred,
-            float(frame.picture_changed[slot]),
+            frame.changed_pixels[slot],
         )
         self.now = s.t
         if s.light_change:
@@ -260,6 +275,8 @@ class _PersonDetector:
             m.onset = first_departure
         if m.duration > self.cfg.max_jerk_s:
             self.long_moves.append((m.onset.t, m.end.t))
+        if m.kind == "jerk" and m.picture == "own":
+            self.vouched.append((m.onset.t, m.end.t, m.region))
         self.finished.append(m)
 
     def _refine_onset(self, m: RegionMovement) -> None:
@@ -286,7 +303,11 @@ class _PersonDetector:
         if sudden and m.duration <= cfg.max_jerk_s:
             if stayed:
                 return "step"
-            if cfg.picture_check and not _picture_changed(m, self.picture_after):
+            if cfg.picture_check:
+                m.picture, m.changed_elsewhere = _picture_evidence(
+                    m, self.picture_after, cfg.picture_min_pixels
+                )
+            if m.picture == "none":
                 return "still_picture"
             return "jerk"
         freq, cycles, irregularity = oscillation(m.track())
@@ -308,6 +329,11 @@ class _PersonDetector:
             group = [m for m in self.finished if m.onset.t <= window_end]
             if not final and not self._settled(group, window_end):
                 break
+            explained = [m for m in group if self._explained_elsewhere(m)]
+            if explained:  # set aside; the rest may group differently without them
+                self.still_picture += len(explained)
+                self.finished = [m for m in self.finished if all(m is not g for g in explained)]
+                continue
             kind = self._kind(group)
             if kind != "jerk":  # one event for one gross movement, however many pieces
                 group = self._absorb(group)
@@ -316,6 +342,19 @@ class _PersonDetector:
             self.finished = [m for m in self.finished if all(m is not g for g in group)]
             out.append(self._event(group, kind))
         return out
+
+    def _explained_elsewhere(self, m: RegionMovement) -> bool:
+        """A jerk-like movement whose own region's picture did not change, while another
+        region's did, is set aside when that change belongs to a jerk of the other region:
+        the movement was a glitch of the pose model beside a real jerk (legs gliding as the
+        model re-tracks an arm jerk). Otherwise it is kept: the picture shows that something
+        jerked then, and the landmarks only misplace it."""
+        slack = self.cfg.picture_after_s  # landmarks and picture are a frame or two apart
+        return any(
+            r == region and onset - slack <= t <= end + slack
+            for t, region in m.changed_elsewhere
+            for onset, end, r in self.vouched
+        )
 
     def _settled(self, group: list[RegionMovement], window_end: float) -> bool:
         """Can this group be emitted? Not while a region that may join it is moving, before the

@@ -98,9 +98,10 @@ class FrameLandmarks:
         NaN when it could not be measured (featureless background, first frame).
     inferred : the pose model ran on this frame. False for a frame in a still stretch whose
         landmarks are held from the last inferred frame (nothing in the picture moved).
-    picture_changed : (P,) float32, per person slot: 1.0 if the picture changed in that
-        person's box since the previous frame, 0.0 if not, NaN if unknown (first frame,
-        landmarks not from a video). See :class:`vidmyo.scene.PictureReading`.
+    changed_pixels : (P, 6) float32, per person slot and region (``REGIONS`` order): how many
+        pixels of the motion gate's thumbnail changed since the previous frame in the
+        region's box; NaN if unknown (first frame, landmarks not from a video). See
+        :class:`vidmyo.scene.PictureReading`.
     """
 
     index: int
@@ -113,12 +114,12 @@ class FrameLandmarks:
         default_factory=lambda: np.full(2, np.nan, dtype=np.float32)
     )
     inferred: bool = True
-    picture_changed: npt.NDArray[np.float32] | None = None
+    changed_pixels: npt.NDArray[np.float32] | None = None
 
     def __post_init__(self) -> None:
         p = self.present.shape[0]
-        if self.picture_changed is None:
-            self.picture_changed = np.full(p, np.nan, np.float32)
+        if self.changed_pixels is None:
+            self.changed_pixels = np.full((p, len(REGIONS)), np.nan, np.float32)
         if self.xy.shape != (p, N_LANDMARKS, 2) or self.visibility.shape != (p, N_LANDMARKS):
             raise ValueError(
                 f"FrameLandmarks shapes disagree: xy {self.xy.shape}, "
@@ -146,11 +147,23 @@ FIELDS: dict[str, tuple[type, tuple[int, ...]]] = {
     "brightness": (np.float32, ()),
     "shift": (np.float32, (2,)),
     "inferred": (np.bool_, ()),
-    "picture_changed": (np.float32, ()),
+    "changed_pixels": (np.float32, (len(REGIONS),)),
 }
 """Per-frame arrays of a landmarks file: dtype and the shape of one frame's row (the person
-axis ``P`` comes first for xy, visibility, present and picture_changed)."""
-PER_PERSON = ("xy", "visibility", "present", "picture_changed")
+axis ``P`` comes first for xy, visibility, present and changed_pixels)."""
+PER_PERSON = ("xy", "visibility", "present", "changed_pixels")
+
+
+def _older_picture_reading(data, shape: tuple[int, int]) -> npt.NDArray[np.float32]:
+    """``changed_pixels`` for files written before it existed: unknown (NaN) in the oldest;
+    from the yes/no ``picture_changed`` (per frame, later per person) after them, a yes as
+    more changed pixels than any threshold, for every region."""
+    full = (*shape, len(REGIONS))
+    if "picture_changed" not in data:
+        return np.full(full, np.nan, np.float32)
+    old = data["picture_changed"].astype(np.float32)
+    old = np.where(old > 0, np.inf, old).reshape(shape[0], -1, 1)
+    return np.broadcast_to(old, full).astype(np.float32)
 
 
 def _row_shape(name: str, persons: int) -> tuple[int, ...]:
@@ -165,8 +178,8 @@ class LandmarkSeries:
     Arrays have one row per analysed frame (``N``): ``index`` (N,) int64, ``t`` (N,) float64
     seconds, ``xy`` (N, P, 33, 2) float32 pixels, ``visibility`` (N, P, 33) float32,
     ``present`` (N, P) bool, ``brightness`` (N,) float32, ``shift`` (N, 2) float32,
-    ``inferred`` (N,) bool, ``picture_changed`` (N, P) float32 (NaN in files written before
-    it existed).
+    ``inferred`` (N,) bool, ``changed_pixels`` (N, P, 6) float32 (see
+    :class:`FrameLandmarks`).
     ``meta`` holds the video description and how the landmarks were made.
     """
 
@@ -178,7 +191,7 @@ class LandmarkSeries:
     brightness: npt.NDArray[np.float32]
     shift: npt.NDArray[np.float32]
     inferred: npt.NDArray[np.bool_]
-    picture_changed: npt.NDArray[np.float32]
+    changed_pixels: npt.NDArray[np.float32]
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -206,7 +219,7 @@ class LandmarkSeries:
                 brightness=float(self.brightness[i]),
                 shift=self.shift[i],
                 inferred=bool(self.inferred[i]),
-                picture_changed=self.picture_changed[i],
+                changed_pixels=self.changed_pixels[i],
             )
 
     @classmethod
@@ -262,11 +275,8 @@ class LandmarkSeries:
                     )
                 arrays = {name: data[name] for name in FIELDS if name in data}
                 shape = arrays["present"].shape
-                if "picture_changed" not in arrays:  # written before the field existed
-                    arrays["picture_changed"] = np.full(shape, np.nan, np.float32)
-                elif arrays["picture_changed"].ndim == 1:  # one reading for all persons
-                    one = arrays["picture_changed"][:, None]
-                    arrays["picture_changed"] = np.broadcast_to(one, shape).astype(np.float32)
+                if "changed_pixels" not in arrays:
+                    arrays["changed_pixels"] = _older_picture_reading(data, shape)
                 return cls(**arrays, meta=meta)
         except InputError:
             raise

@@ -26,7 +26,7 @@ import dataclasses
 import math
 import warnings
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +43,9 @@ from vidmyo.landmarks import (
 )
 
 N_REGIONS = len(REGIONS)
+UNKNOWN_PICTURE = np.full(N_REGIONS, np.nan, np.float32)
+UNKNOWN_PICTURE.flags.writeable = False
+"""``changed_pixels`` of landmarks that came without a picture (read-only: shared)."""
 SHOULDER_TO_TORSO = 1.3
 """Torso length ≈ 1.3 shoulder widths: the fallback scale when the hips cannot be seen."""
 NOISE_QUANTILE = 0.3
@@ -200,8 +203,8 @@ class MotionSample:
     speed_z : (6,) coherent displacement over the stillness window (``still_window_s``) in
         noise units: low when the region is still, high through a slow movement too.
     light_change, camera_moved : frame-level artefact flags.
-    picture_changed : the picture changed in this person's box since the previous frame
-        (1.0), did not (0.0), or unknown (NaN); see :class:`vidmyo.scene.PictureReading`.
+    changed_pixels : (6,) pixels of the picture that changed since the previous frame in
+        each region's box (NaN unknown); see :class:`vidmyo.scene.PictureReading`.
     """
 
     index: int
@@ -219,7 +222,7 @@ class MotionSample:
     speed_z: npt.NDArray[np.float64]
     light_change: bool = False
     camera_moved: bool = False
-    picture_changed: float = float("nan")
+    changed_pixels: npt.NDArray[np.float32] = field(default_factory=lambda: UNKNOWN_PICTURE)
 
     def region_excursion(
         self, region: int, reference: npt.NDArray[np.float64]
@@ -350,7 +353,7 @@ class MotionTracker:
         brightness: float = float("nan"),
         shift: npt.NDArray[np.float32] | None = None,
         inferred: bool = True,
-        picture_changed: float = float("nan"),
+        changed_pixels: npt.NDArray[np.float32] = UNKNOWN_PICTURE,
     ) -> MotionSample:
         """One frame. ``inferred`` False marks landmarks held through a still stretch: they
         enter the rest position (the body did not move) but not the noise estimate (their
@@ -370,7 +373,7 @@ class MotionTracker:
                 t=t,
                 light_change=False,
                 camera_moved=False,
-                picture_changed=picture_changed,
+                changed_pixels=changed_pixels,
             )
             return self._last
         repeat = (
@@ -481,7 +484,7 @@ class MotionTracker:
             speed_z=speed_z,
             light_change=light,
             camera_moved=moved,
-            picture_changed=picture_changed,
+            changed_pixels=changed_pixels,
         )
         return self._last
 

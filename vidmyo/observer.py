@@ -23,7 +23,7 @@ from collections import deque
 import numpy as np
 
 from vidmyo.config import PoseConfig, SkipConfig
-from vidmyo.landmarks import FrameLandmarks
+from vidmyo.landmarks import REGIONS, FrameLandmarks
 from vidmyo.motion import frames_for
 from vidmyo.pose import PoseEstimator, PoseResult
 from vidmyo.scene import MotionGate, PictureReading, SceneMeter
@@ -145,10 +145,9 @@ class FrameObserver:
 
 def _stored(picture: PictureReading, persons: int) -> dict:
     """The picture reading as stored in a landmarks file (float32), so that ``vidmyo detect``
-    on the file sees exactly what the live detector saw. Each person slot gets its own
-    reading when the gate made one, else the reading of the people's common box."""
-    by_person = picture.by_person if len(picture.by_person) == persons else ()
-    return {
-        "brightness": float(np.float32(picture.brightness)),
-        "picture_changed": np.array(by_person or [picture.changed] * persons, np.float32),
-    }
+    on the file sees exactly what the live detector saw. Before the first pose there are no
+    regions: every region gets the count of the whole box."""
+    by_region = picture.by_region
+    if by_region is None or by_region.shape[0] != persons:
+        by_region = np.full((persons, len(REGIONS)), picture.changed_pixels, np.float32)
+    return {"brightness": float(np.float32(picture.brightness)), "changed_pixels": by_region}

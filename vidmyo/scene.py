@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vidmyo.config import SkipConfig
+from vidmyo.landmarks import REGION_ANCHOR, REGION_LANDMARKS, REGIONS
 from vidmyo.sources import Frame, grey_thumbnail
 
 SMALL_WIDTH = 192
@@ -30,14 +31,24 @@ class PictureReading(NamedTuple):
 
     brightness: float
     """Mean luma of the frame, 0-255."""
-    changed: float
-    """1.0 if the picture changed in the people's box since the previous frame (the gate's
-    per-frame test), 0.0 if not, NaN for the first frame. A jerk changes the picture; a
-    glitch of the pose model does not (see ``DetectorConfig.picture_check``)."""
-    by_person: tuple[float, ...] = ()
-    """With several person slots: the same test inside each person's own box (the union
-    reading for a slot without a pose), so that a bed partner's movement does not vouch for
-    a glitch in the other person's landmarks. Empty with one slot or before the first pose."""
+    changed_pixels: float
+    """Thumbnail pixels that changed since the previous frame inside the people's padded box
+    (the gate's per-frame test); NaN for the first frame."""
+    by_region: npt.NDArray[np.float32] | None = None
+    """(P, 6): the same count inside each person's box around each body region (``REGIONS``
+    order; NaN for a region whose landmarks are unknown), or None before the first pose. A
+    jerk changes the picture where the limb is; a glitch of the pose model does not, and a
+    movement elsewhere (the other arm, a bed partner) must not vouch for it (see
+    ``DetectorConfig.picture_check``)."""
+
+
+REGION_BOX_LANDMARKS: tuple[tuple[int, ...], ...] = tuple(
+    tuple(sorted(set(REGION_LANDMARKS[r]) | (set(REGION_ANCHOR[r]) if r != "head" else set())))
+    for r in REGIONS
+)
+"""Landmarks that outline each region's box: a limb from its shoulder or hip to its end (the
+whole limb moves in a jerk), the head by the face alone (the shoulders would make its box
+most of the upper body)."""
 
 
 class MotionGate:
@@ -48,7 +59,8 @@ class MotionGate:
     person creeping out of the picture), inside the people's padded box when known. A pixel
     counts as changed above both a fixed grey-level step and a multiple of the frame's own
     noise, so sensor grain and video-codec flicker do not count. Runs on every frame, so it
-    is written for speed: uint8 differences and a histogram in OpenCV, no per-pixel Python.
+    is written for speed: uint8 differences and a histogram in OpenCV, no per-pixel Python;
+    the per-region counts are taken only on frames where some pixel changed.
     """
 
     def __init__(self, config: SkipConfig):
@@ -59,19 +71,25 @@ class MotionGate:
         self._frames = 0
         self._people: npt.NDArray[np.float32] | None = None
         self._box: tuple[slice, slice] = (slice(None), slice(None))
-        self._boxes: list[tuple[slice, slice] | None] = []
+        self._region_boxes: list[list[tuple[slice, slice] | None]] | None = None
 
     def _region(self, people_xy, shape, scale) -> tuple[slice, slice]:
-        """The people's padded bounding box in the thumbnail (cached per pose), and with
-        several person slots each person's own (``_boxes``, None for an empty slot)."""
+        """The people's padded bounding box in the thumbnail, and each person's region boxes
+        (``_region_boxes``; None for a person slot without a pose): cached per pose."""
         if people_xy is self._people:
             return self._box
         self._people = people_xy
         self._box = _padded_box(people_xy, shape, scale) if people_xy is not None else None
         self._box = self._box or (slice(None), slice(None))
-        self._boxes = []
-        if people_xy is not None and people_xy.ndim == 3 and people_xy.shape[0] > 1:
-            self._boxes = [_padded_box(person, shape, scale) for person in people_xy]
+        self._region_boxes = None
+        if people_xy is not None:
+            persons = people_xy.reshape(-1, *people_xy.shape[-2:])
+            self._region_boxes = [
+                [_padded_box(person[list(ids)], shape, scale) for ids in REGION_BOX_LANDMARKS]
+                if np.isfinite(person).any()
+                else None
+                for person in persons
+            ]
         return self._box
 
     def __call__(
@@ -89,17 +107,12 @@ class MotionGate:
         if prev is None or prev.shape != small.shape:
             return PictureReading(brightness, float("nan")), True
         box = self._region(people_xy, small.shape, small.shape[1] / frame.width)
+        diff = cv2.absdiff(small, prev)
+        step = self._step(diff[box])
+        count = cv2.countNonZero(cv2.compare(diff[box], step, cv2.CMP_GT))
         # A movement changes the picture on consecutive frames (a jerk rises over 2-3);
         # a codec's keyframe refresh or a noise burst changes one frame only.
-        hit = self._changed(small[box], prev[box], self.config.min_changed_pixels)
-        by_person = tuple(
-            float(
-                hit
-                if b is None
-                else self._changed(small[b], prev[b], self.config.min_changed_pixels)
-            )
-            for b in self._boxes
-        )
+        hit = count >= self.config.min_changed_pixels
         moved, self._last_hit = hit and self._last_hit, hit
         self._frames += 1
         drift_due = self._frames % DRIFT_EVERY == 0
@@ -111,19 +124,41 @@ class MotionGate:
         ):
             # Slow drift: blurred, so that breathing's sub-pixel edge shifts do not count.
             blurred = cv2.GaussianBlur(small, (9, 9), 0)
-            drift_pixels = 5 * self.config.min_changed_pixels
-            moved = self._changed(blurred[box], self._reference[box], drift_pixels, factor=2.0)
-        return PictureReading(brightness, float(hit), by_person), moved
+            drift = cv2.absdiff(blurred[box], self._reference[box])
+            over = cv2.compare(drift, self._step(drift, factor=2.0), cv2.CMP_GT)
+            moved = cv2.countNonZero(over) >= 5 * self.config.min_changed_pixels
+        return PictureReading(brightness, float(count), self._by_region(diff, step, count)), moved
 
-    def _changed(self, a, b, count: int, factor: float = 1.0) -> bool:
-        if a.size == 0:
-            return False
-        diff = cv2.absdiff(a, b)
+    def _step(self, diff: npt.NDArray[np.uint8], factor: float = 1.0) -> float:
+        """Grey-level change above which a pixel counts as changed: ``factor`` times the fixed
+        step, or times a multiple of the difference's robust spread (its median) if larger."""
+        if diff.size == 0:
+            return 255.0
         hist = cv2.calcHist([diff], [0], None, [256], [0, 256]).ravel()
         median = int(np.searchsorted(np.cumsum(hist), diff.size / 2))
         noise = 1.4826 * median + 0.5
         step = factor * max(self.config.pixel_threshold, self.config.noise_factor * noise)
-        return float(hist[min(int(step) + 1, 256) :].sum()) >= count
+        return float(int(step))
+
+    def _by_region(
+        self, diff: npt.NDArray[np.uint8], step: float, count: int
+    ) -> npt.NDArray[np.float32] | None:
+        """Changed pixels in each person's region boxes (see ``PictureReading.by_region``)."""
+        if self._region_boxes is None:
+            return None
+        counts = np.full((len(self._region_boxes), len(REGIONS)), np.nan, np.float32)
+        if count == 0:  # nothing changed anywhere in the box: no region changed either
+            counts[:] = 0.0
+            return counts
+        changed = cv2.compare(diff, step, cv2.CMP_GT)
+        for p, boxes in enumerate(self._region_boxes):
+            if boxes is None:  # an empty slot: the people's box is all we know
+                counts[p] = count
+                continue
+            for r, b in enumerate(boxes):
+                if b is not None:
+                    counts[p, r] = cv2.countNonZero(changed[b])
+        return counts
 
     def set_reference(self) -> None:
         """Remember the current picture as the one the last pose was taken on."""

@@ -146,10 +146,10 @@ class MotionGate:
         """Changed pixels in each person's region boxes (see ``PictureReading.by_region``)."""
         if self._region_boxes is None:
             return None
-        counts = np.full((len(self._region_boxes), len(REGIONS)), np.nan, np.float32)
+        shape = (len(self._region_boxes), len(REGIONS))
         if count == 0:  # nothing changed anywhere in the box: no region changed either
-            counts[:] = 0.0
-            return counts
+            return np.zeros(shape, np.float32)
+        counts = np.full(shape, np.nan, np.float32)
         changed = cv2.compare(diff, step, cv2.CMP_GT)
         for p, boxes in enumerate(self._region_boxes):
             if boxes is None:  # an empty slot: the people's box is all we know

@@ -47,6 +47,12 @@ Run from the repo root (the default run makes the committed sample; 2-3 min on 2
     python scripts/make_sample_video.py
     python scripts/make_sample_video.py --rotate 90 --out /tmp/lying.mp4   # variants
     python scripts/make_sample_video.py --dark --seed 3 --duration 40 --out /tmp/ir.mp4
+    python scripts/make_sample_video.py --pair --script random --out /tmp/two.mp4  # a partner
+
+``--pair`` shows the photo's person twice, side by side (each keeps the half of the photo
+centred on them), with a script of its own for each; camera shakes and light steps come from
+the first script and touch both. Truth events carry ``person`` (``left`` / ``right``; None for
+the whole-frame events) and ``persons`` gives each one's rest landmarks.
 
 ``--redetect`` recomputes the landmark/mask cache with ``models/pose_landmarker_heavy.task``.
 The output is deterministic for a given seed and OpenCV/NumPy version.
@@ -1112,11 +1118,15 @@ class EvalScript(Script):
         )
         return (onset + 1) / self.fps
 
-    def build_random(self) -> None:
+    def build_random(self, whole_frame: bool = True, start_s: float = 2.5) -> None:
+        """``whole_frame`` False leaves out camera shakes and light steps: a bed partner's
+        script (``--pair``), whose picture shares the first person's camera and light."""
         self.add_breathing()
-        t = 2.5
+        t = start_s
         kinds = ["jerk", "arm", "leg", "tremor", "shake", "light"]
         weights = [0.70, 0.08, 0.04, 0.07, 0.06, 0.05]
+        if not whole_frame:
+            kinds, weights = kinds[:4], [w / sum(weights[:4]) for w in weights[:4]]
         while True:
             kind = str(self.rng.choice(kinds, p=weights))
             if kind == "jerk":
@@ -1209,6 +1219,10 @@ def rotate_points(xy: np.ndarray, rotate: int, w: int, h: int) -> np.ndarray:
     return xy.copy()
 
 
+def pixels(xy: np.ndarray) -> list[list[float]]:
+    return [[round(float(x), 1), round(float(y), 1)] for x, y in xy]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -1254,9 +1268,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="an opaque, textured blanket over the legs; leg jerks become visible: false",
     )
+    ap.add_argument(
+        "--pair",
+        action="store_true",
+        help="two people side by side (a bed partner): the photo's person twice, each with "
+        "its own script; truth events say whose they are (person: left / right)",
+    )
     args = ap.parse_args(argv)
     if args.quiet:
         args.script = "quiet"
+    if args.pair and args.script == "sample":
+        ap.error("--pair needs --script random or quiet")
     fps = float(args.fps)
 
     t_start = time.time()
@@ -1274,12 +1296,40 @@ def main(argv: list[str] | None = None) -> int:
     else:
         script = EvalScript(skel, n, rng, fps, hidden)
         script.build_random() if args.script == "random" else script.build_quiet()
+    scripts = [script]
+    crop = slice(None)
+    if args.pair:
+        # The partner: the same person, their own events (no camera or light events: those
+        # come from the first script and touch both). Each keeps the half of the photo
+        # centred on the person, and the halves sit side by side.
+        partner = EvalScript(skel, n, np.random.default_rng([args.seed, 2]), fps, hidden)
+        if args.script == "random":  # starting 2 s later, so that the two interleave
+            partner.build_random(whole_frame=False, start_s=4.5)
+        else:
+            partner.build_quiet()
+        scripts.append(partner)
+        centre = float(skel.rest[:, 0].min() + skel.rest[:, 0].max()) / 2
+        x0 = int(np.clip(round(centre - w / 4), 0, w - w // 2))
+        crop = slice(x0, x0 + w // 2)
     blanket = Blanket(skel, (h, w), args.seed) if args.blanket else None
     # Benchmark scripts repeat frames exactly (periodic breathing): reuse the warped ones.
     cache: OrderedDict[bytes, np.ndarray] | None = None
     if args.script != "sample":
         cache = OrderedDict()
-        cache_size = script.period + 8
+        cache_size = len(scripts) * (script.period + 8)
+
+    def person_frame(local) -> np.ndarray:
+        world = skel.world(local)
+        if cache is None:
+            return warper.render(world)
+        key = b"".join(m.tobytes() for m in world)
+        if key in cache:
+            cache.move_to_end(key)
+        else:
+            cache[key] = warper.render(world)
+            if len(cache) > cache_size:
+                cache.popitem(last=False)
+        return cache[key].copy()
 
     out_w, out_h = (h, w) if args.rotate in (90, 270) else (w, h)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -1294,20 +1344,10 @@ def main(argv: list[str] | None = None) -> int:
     noise_rng = np.random.default_rng([args.seed, 1])
     try:
         for i in range(n):
-            world = skel.world(script.local[i])
-            if cache is None:
-                frame = warper.render(world)
-            else:
-                key = b"".join(m.tobytes() for m in world)
-                if key in cache:
-                    cache.move_to_end(key)
-                else:
-                    cache[key] = warper.render(world)
-                    if len(cache) > cache_size:
-                        cache.popitem(last=False)
-                frame = cache[key].copy()
+            people = [person_frame(s.local[i]) for s in scripts]
             if blanket is not None:
-                frame = blanket.apply(frame)
+                people = [blanket.apply(frame) for frame in people]
+            frame = np.hstack([p[:, crop] for p in people]) if args.pair else people[0]
             dx, dy = script.shift[i]
             if dx or dy:
                 shift = np.float32([[1, 0, dx], [0, 1, dy]])
@@ -1333,6 +1373,19 @@ def main(argv: list[str] | None = None) -> int:
         writer.release()
 
     rest = rotate_points(skel.rest, args.rotate, w, h)
+    events = script.events
+    if args.pair:
+        sides = ("left", "right")
+        for side, s in zip(sides, scripts, strict=True):
+            for ev in s.events:  # a camera shake or light step is nobody's
+                whole_frame = ev["kind"] in ("camera_shake", "light_change")
+                ev["person"] = None if whole_frame else side
+        events = sorted(scripts[0].events + scripts[1].events, key=lambda e: e["onset_frame"])
+        placed = [skel.rest - [crop.start - k * (w // 2), 0] for k in range(2)]
+        persons = [
+            {"person": side, "rest_landmarks_px": pixels(rotate_points(xy, args.rotate, w, h))}
+            for side, xy in zip(sides, placed, strict=True)
+        ]
     try:
         source = str(SOURCE_IMAGE.relative_to(args.out.resolve().parent))
     except ValueError:
@@ -1353,12 +1406,16 @@ def main(argv: list[str] | None = None) -> int:
             "dark": args.dark,
         },
         "torso_length_px": round(skel.torso, 2),
-        "rest_landmarks_px": [[round(float(x), 1), round(float(y), 1)] for x, y in rest],
-        "events": script.events,
+        "rest_landmarks_px": pixels(rest),
+        "events": events,
     }
     if args.script != "sample" or fps != FPS or args.blanket:  # the sample's file stays as is
         truth["generator"].update(script=args.script, fps=fps, blanket=args.blanket)
         truth["hidden_regions"] = list(hidden)
+    if args.pair:
+        truth["generator"]["pair"] = True
+        del truth["rest_landmarks_px"]
+        truth["persons"] = persons
     truth_path = args.out.with_suffix(".truth.json")
     truth_path.write_text(json.dumps(truth, indent=1) + "\n")
     took = time.time() - t_start

@@ -125,6 +125,29 @@ def test_distractors_called_jerks():
     assert c.distractors_called == 0 and c.true_positives == 1
 
 
+def test_with_two_people_a_jerk_is_matched_only_to_its_own_person():
+    truth = [
+        truth_jerk(4.0, person="left"),
+        truth_jerk(9.0, person="right", visible=False),  # under the blanket
+        {"kind": "movement", "onset_s": 12.0, "offset_s": 14.0, "person": "left"},
+        {"kind": "camera_shake", "onset_s": 18.0, "offset_s": 18.5, "person": None},
+    ]
+    # The left person's jerk reported as the right person's: one false, one missed.
+    c = compare_events([det(4.0, person="right")], truth)
+    assert (c.true_positives, c.false_positives, c.false_negatives) == (0, 1, 1)
+    c = compare_events([det(4.0, person="left")], truth)
+    assert (c.true_positives, c.false_positives, c.false_negatives) == (1, 0, 0)
+    # The hidden jerk excuses its own person's detection only.
+    assert compare_events([det(9.0, person="right")], truth).excused == 1
+    c = compare_events([det(9.0, person="left")], truth)
+    assert (c.excused, c.false_positives) == (0, 1)
+    # A person's slow movement is called a jerk only by a jerk of theirs; a camera shake
+    # by anyone's.
+    assert compare_events([det(13.0, person="right")], truth).distractors_called == 0
+    assert compare_events([det(13.0, person="left")], truth).distractors_called == 1
+    assert compare_events([det(18.1, person="right")], truth).distractors_called == 1
+
+
 def test_event_objects_and_empty_inputs():
     e = Event("jerk", 3.0, 3.3, 3.1, ["head"], "head", "focal", 1.0, 0.1, 0.8, onset_frame=90)
     c = compare_events([e], [truth_jerk(3.0, region="head")])

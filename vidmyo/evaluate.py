@@ -141,10 +141,21 @@ def compare_events(
     A distractor (truth kinds in :data:`DISTRACTOR_KINDS`) is *called a jerk* when a false
     detection's onset lies within its span (``onset_s`` .. ``offset_s``) ± the tolerance. A
     detection matched to a true jerk is never blamed on a distractor.
+
+    With more than one person in view, truth records carry ``person`` and so must the
+    detections (in the truth's labels): a detection then matches, is excused by or calls
+    only a record of its own person. A record with ``person`` None (a camera shake, a light
+    step) belongs to everyone.
     """
 
     def scored(t: dict) -> bool:
         return bool(t.get("visible", True)) and (include is None or bool(include(t)))
+
+    def near(t: dict, di: int) -> bool:
+        """Detection ``di`` is close enough in time to record ``t`` and about the same person."""
+        who = t.get("person")
+        same = who is None or _get(detected[di], "person") == who
+        return same and abs(onset[di] - t["onset_s"]) <= tolerance_s + 1e-9
 
     jerk_idx = [i for i, t in enumerate(truth) if _get(t, "kind") == "jerk"]
     real = [i for i in jerk_idx if scored(truth[i])]
@@ -155,7 +166,7 @@ def compare_events(
         (abs(onset[di] - truth[ti]["onset_s"]), ti, di)
         for ti in real
         for di in found
-        if abs(onset[di] - truth[ti]["onset_s"]) <= tolerance_s + 1e-9
+        if near(truth[ti], di)
     )
     used_t: set[int] = set()
     used_d: set[int] = set()
@@ -167,12 +178,7 @@ def compare_events(
         used_d.add(di)
         matches.append((ti, di))
     matches.sort()
-    excused = {
-        di
-        for di in found
-        if di not in used_d
-        and any(abs(onset[di] - truth[h]["onset_s"]) <= tolerance_s + 1e-9 for h in unscored)
-    }
+    excused = {di for di in found if di not in used_d and any(near(truth[h], di) for h in unscored)}
     false = [di for di in found if di not in used_d and di not in excused]
     errors_s, errors_f = [], []
     primary = distribution = 0
@@ -193,6 +199,7 @@ def compare_events(
         if truth[ti]["onset_s"] - tolerance_s - 1e-9
         <= onset[di]
         <= truth[ti].get("offset_s", truth[ti]["onset_s"]) + tolerance_s + 1e-9
+        and truth[ti].get("person") in (None, _get(detected[di], "person"))
     ]
     return Comparison(
         true_positives=len(matches),

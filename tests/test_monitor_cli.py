@@ -161,8 +161,9 @@ def test_kill_9_loses_no_committed_event(cut, tmp_path):
 def test_sigterm_ends_the_session_cleanly(cut, tmp_path):
     db = tmp_path / "night.db"
     proc = start("monitor", "--source", cut, "--db", db, "--model", "lite")
-    wait_for(db, "SELECT * FROM sessions")
-    time.sleep(1.0)
+    # Signalled once frames are being monitored (the first heartbeat, 5 s in), not after a
+    # fixed sleep: on a loaded machine the model may still be loading a second later.
+    wait_for(db, "SELECT * FROM sessions WHERE frames > 0")
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err

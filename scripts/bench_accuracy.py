@@ -40,6 +40,7 @@ from _docsection import write_section  # noqa: E402  (scripts/ is on sys.path wh
 
 from vidmyo.config import Config, DetectorConfig, PoseConfig  # noqa: E402
 from vidmyo.evaluate import DISTRACTOR_KINDS, Comparison, calibration, compare_events  # noqa: E402
+from vidmyo.landmarks import REGION_LANDMARKS  # noqa: E402
 
 SET = REPO / "eval_set"
 DOC = REPO / "docs" / "accuracy.md"
@@ -132,7 +133,7 @@ def run_landmarks(folder: Path, quick: bool, jobs: int, log) -> list[dict]:
     return rows
 
 
-TRUNK_LANDMARKS = [11, 12, 23, 24]
+TRUNK_LANDMARKS = list(REGION_LANDMARKS["trunk"])  # shoulders and hips
 
 
 def person_labels(series, truth_doc: dict) -> dict[int, str]:

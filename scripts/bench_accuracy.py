@@ -211,7 +211,7 @@ def run_videos(folder: Path, runs: Path, quick: bool, reuse: bool, log) -> list[
                     "pose_coverage": doc["summary"]["pose_coverage"],
                     "pose_frames": doc["summary"].get("pose_inference_frames"),
                     "frames": doc["video"]["frame_count"],
-                    "rotation": doc["timing"].get("rotation"),
+                    "rotation": series.meta.get("rotation"),  # as pose ran, also on reuse
                     "unseen": doc["summary"].get("unseen_regions", []),
                 },
             }

@@ -78,6 +78,17 @@ class DetectorConfig:
     found, more false ones), 0.5 doubles them (only clear jerks)."""
     trigger_z: float = 5.5
     """A region triggers when its excursion from rest exceeds this many noise units."""
+    sudden_speed_z: float = 7.0
+    sudden_trigger_z: float = 3.5
+    """A region whose displacement over ``still_window_s`` exceeds ``sudden_speed_z`` of its noise
+    units triggers already at ``sudden_trigger_z`` units of excursion, when the picture can
+    confirm it: if it stays below ``trigger_z``, it must then change the picture in its own
+    region's box (``picture_check``) and last ``min_active_s`` from the onset of its sudden
+    rise. Why: the excursion's noise unit includes the pose model's slow
+    drift, which the short displacement window does not see, so a jerk of a swinging limb
+    (whose region mean moves less than its end) can be many units sudden and still below
+    ``trigger_z`` (``docs/accuracy.md``: these two values were chosen on the video clips).
+    Landmarks without pictures trigger at ``trigger_z`` only."""
     onset_z: float = 3.0
     """The onset is the first frame of the run of frames above this many noise units."""
     onset_fraction: float = 0.25
@@ -182,6 +193,8 @@ class DetectorConfig:
             self,
             sensitivity=1.0,
             trigger_z=self.trigger_z / s,
+            sudden_speed_z=self.sudden_speed_z / s,
+            sudden_trigger_z=self.sudden_trigger_z / s,
             brief_z=self.brief_z / s,
             onset_z=min(self.onset_z, self.trigger_z / s),
             min_amplitude=self.min_amplitude / s,

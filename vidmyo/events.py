@@ -50,6 +50,8 @@ class RegionMovement:
     samples: list[MotionSample] = field(default_factory=list)
     kind: str = ""
     return_fraction: float = 0.0
+    threshold: float = 0.0
+    """The excursion (noise units) it triggered at: ``trigger_z``, or ``sudden_trigger_z``."""
     picture: str = "own"
     """Where the picture changed with it: see :func:`_picture_evidence`."""
     changed_elsewhere: list[tuple[float, int]] = field(default_factory=list)
@@ -193,14 +195,13 @@ class _PersonDetector:
             return
         reference = self._reference(r, s)
         if reference is s.baseline:
-            if not s.excursion_z[r] >= self.cfg.trigger_z:
-                return
-            exc = s.excursion[r]
+            exc, z = s.excursion[r], s.excursion_z[r]
         else:
             exc, z = s.region_excursion(r, reference)
-            if not z >= self.cfg.trigger_z:
-                return
-        if not exc >= self.cfg.min_amplitude:
+        trigger = self.cfg.trigger_z
+        if s.speed_z[r] >= self.cfg.sudden_speed_z and self._picture_known(r, s):
+            trigger = min(trigger, self.cfg.sudden_trigger_z)
+        if not (z >= trigger and exc >= self.cfg.min_amplitude):
             return
         # Walk back to the start of the sudden departure: frames still clearly away from rest,
         # and by a fair share of the excursion now (the pose model's small drifts and steps
@@ -215,11 +216,16 @@ class _PersonDetector:
                 break
             onset = prev
         m = RegionMovement(region=r, reference=reference, onset=onset, last_moving=s, peak=s)
+        m.threshold = self.cfg.trigger_z if z >= self.cfg.trigger_z else trigger
         m.began_earlier = earlier and len(self.recent) == self.recent.maxlen
         m.samples = [p for p in self.recent if p.index >= onset.index]
         m.active_frames = len(m.samples)
         self.active[r] = m
         self._continue(r, s)
+
+    def _picture_known(self, r: int, s: MotionSample) -> bool:
+        """The picture check can confirm a movement of region ``r`` (see ``sudden_speed_z``)."""
+        return self.cfg.picture_check and bool(np.isfinite(s.changed_pixels[r]))
 
     def _continue(self, r: int, s: MotionSample) -> None:
         m = self.active[r]
@@ -266,6 +272,8 @@ class _PersonDetector:
             return  # a one-frame glitch of the pose model, not a movement
         first_departure = m.onset
         self._refine_onset(m)
+        if self._weak(m) and self._run_from_onset(m) < self.min_active:
+            return  # a weak movement must last by itself, not with the drift walked back over
         m.kind = self._classify(m)
         if m.kind == "still_picture":
             self.still_picture += 1
@@ -278,6 +286,22 @@ class _PersonDetector:
         if m.kind == "jerk" and m.picture == "own":
             self.vouched.append((m.onset.t, m.end.t, m.region))
         self.finished.append(m)
+
+    def _weak(self, m: RegionMovement) -> bool:
+        """Triggered below ``trigger_z`` as a sudden movement and never reached it."""
+        return m.threshold < self.cfg.trigger_z and not m.peak_z >= self.cfg.trigger_z
+
+    def _run_from_onset(self, m: RegionMovement) -> int:
+        """Consecutive frames from the (refined) onset on which the region stayed ``onset_z``
+        noise units from rest."""
+        run = 0
+        for p in m.samples:
+            if p.index < m.onset.index:
+                continue
+            if not p.region_excursion(m.region, m.reference)[1] >= self.cfg.onset_z:
+                break
+            run += 1
+        return run
 
     def _refine_onset(self, m: RegionMovement) -> None:
         """Move the onset to the start of the sudden rise that leads to the peak: a small
@@ -309,6 +333,8 @@ class _PersonDetector:
                 )
             if m.picture == "none":
                 return "still_picture"
+            if m.picture != "own" and self._weak(m):
+                return "still_picture"  # a weak, sudden one needs its own region's picture
             return "jerk"
         freq, cycles, irregularity = oscillation(m.track())
         if (
@@ -408,10 +434,12 @@ class _PersonDetector:
         offset = max((m.end for m in members), key=lambda s: s.t)
         regions = [REGIONS[r] for r in sorted({m.region for m in members})]
         snr = primary.peak_z if np.isfinite(primary.peak_z) else 0.0
-        # Confidence: how far the evidence clears the threshold (0.5 at the trigger, ~0.98 at
-        # twice it), times how well the region was seen, times how far the pose model's noise
-        # can be trusted (in dark footage its glitches are as large as real jerks).
-        margin = (snr - cfg.trigger_z) / (0.25 * cfg.trigger_z)
+        # Confidence: how far the evidence clears the threshold it triggered at (0.5 at the
+        # trigger, ~0.98 at twice it), times how well the region was seen, times how far the
+        # pose model's noise can be trusted (in dark footage its glitches are as large as
+        # real jerks).
+        trigger = primary.threshold if self._weak(primary) else cfg.trigger_z
+        margin = (snr - trigger) / (0.25 * trigger)
         visible = primary.visibility()
         noise = float(primary.peak.noise[primary.region])
         trusted = min(1.0, cfg.trusted_noise / noise) if noise > 0 else 1.0

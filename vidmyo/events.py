@@ -50,8 +50,8 @@ class RegionMovement:
     samples: list[MotionSample] = field(default_factory=list)
     kind: str = ""
     return_fraction: float = 0.0
-    threshold: float = 0.0
-    """The excursion (noise units) it triggered at: ``trigger_z``, or ``sudden_trigger_z``."""
+    below_trigger: bool = False
+    """Triggered as a sudden movement, below ``trigger_z`` (at ``sudden_trigger_z``)."""
     picture: str = "own"
     """Where the picture changed with it: see :func:`_picture_evidence`."""
     changed_elsewhere: list[tuple[float, int]] = field(default_factory=list)
@@ -216,7 +216,7 @@ class _PersonDetector:
                 break
             onset = prev
         m = RegionMovement(region=r, reference=reference, onset=onset, last_moving=s, peak=s)
-        m.threshold = self.cfg.trigger_z if z >= self.cfg.trigger_z else trigger
+        m.below_trigger = not z >= self.cfg.trigger_z
         m.began_earlier = earlier and len(self.recent) == self.recent.maxlen
         m.samples = [p for p in self.recent if p.index >= onset.index]
         m.active_frames = len(m.samples)
@@ -289,7 +289,7 @@ class _PersonDetector:
 
     def _weak(self, m: RegionMovement) -> bool:
         """Triggered below ``trigger_z`` as a sudden movement and never reached it."""
-        return m.threshold < self.cfg.trigger_z and not m.peak_z >= self.cfg.trigger_z
+        return m.below_trigger and not m.peak_z >= self.cfg.trigger_z
 
     def _run_from_onset(self, m: RegionMovement) -> int:
         """Consecutive frames from the (refined) onset on which the region stayed ``onset_z``
@@ -438,7 +438,7 @@ class _PersonDetector:
         # trigger, ~0.98 at twice it), times how well the region was seen, times how far the
         # pose model's noise can be trusted (in dark footage its glitches are as large as
         # real jerks).
-        trigger = primary.threshold if self._weak(primary) else cfg.trigger_z
+        trigger = cfg.sudden_trigger_z if self._weak(primary) else cfg.trigger_z
         margin = (snr - trigger) / (0.25 * trigger)
         visible = primary.visibility()
         noise = float(primary.peak.noise[primary.region])

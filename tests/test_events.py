@@ -370,6 +370,48 @@ def test_a_weak_sudden_flicker_must_last_from_its_own_onset():
     assert detect_events(frames, sudden, scn.fps, scn.frame_size)[0] == []
 
 
+def test_a_wandering_lead_in_on_a_still_picture_does_not_swallow_the_jerk_after_it():
+    """In dark footage the pose model's arm often wanders and jumps for most of a second
+    before a real jerk while the picture stays still. Left active, the wandering took the
+    jerk into one long movement; once it has gone on longer than a jerk takes to change the
+    picture, it is set aside, and the jerk starts afresh at its own onset. (The lead-in's
+    sizes are the right arm's excursions in noise units before the jerk at frame 327 of the
+    video clip ``lying90-dark-30fps``; the directions are made up; about 1.4 pixels a unit
+    here.)"""
+    scn = Scenario(duration_s=12, seed=11, events=[Scripted("jerk", 6, ("right_arm",), 0.15)])
+    frames, truth = simulate(scn)
+    onset = truth[0]["onset_frame"]
+    arm = list(REGION_LANDMARKS["right_arm"])
+    wander = [1, 1.5, -1, 1, -1, 3.5, 2, -1.4, 4.8, 4, 19, 4, 3.7, -3.5, 3.9, 13, 3.2, -1.6]
+    wander += [5.8, 1.2, 3.4, -2.9, 2.9]
+    for f in frames:
+        f.changed_pixels[:] = 0.0
+        lead = f.index - (onset - len(wander))
+        if 0 <= lead < len(wander):
+            f.xy[0, arm, 0] += 1.4 * wander[lead]
+        if onset <= f.index <= onset + 3:
+            f.changed_pixels[0, REGIONS.index("right_arm")] = 50.0
+    events, coverage = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
+    (e,) = jerks(events)
+    assert e.primary_region == "right_arm" and abs(e.onset_frame - onset) <= 1
+    assert coverage.still_picture[0] >= 1  # the wandering, set aside
+
+
+def test_a_slow_movement_that_changes_few_pixels_a_frame_is_not_set_aside():
+    """A slow real movement changes only a few pixels of the picture on each frame (2-10
+    in the rendered clips), below what one frame of a jerk changes; added up over its
+    frames, that is enough to keep it from being set aside as a lead-in of the pose
+    model's."""
+    scn = Scenario(duration_s=14, seed=5, events=[Scripted("movement", 5, ("left_leg",), 0.3, 2.0)])
+    frames, truth = simulate(scn)
+    for f in frames:
+        f.changed_pixels[:] = 0.0
+        if truth[0]["onset_frame"] <= f.index <= truth[0]["offset_frame"]:
+            f.changed_pixels[0, REGIONS.index("left_leg")] = 4.0
+    events, coverage = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
+    assert [e.kind for e in events] == ["movement"] and coverage.still_picture[0] == 0
+
+
 def test_a_glide_next_to_a_real_jerk_is_not_vouched_for_by_its_picture():
     """The pose model re-tracking an arm jerk can make the legs glide a few frames before it.
     The picture changed only in the arm's box: it vouches for the arm jerk, not for the leg's

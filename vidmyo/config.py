@@ -146,8 +146,12 @@ class DetectorConfig:
     changed only in another region's box, the movement is set aside when a jerk of that
     region, which the picture did change with, accounts for the change (the model moving
     landmarks beside a real jerk), and kept otherwise: something jerked, the landmarks only
-    misplace it. Landmarks without pictures (synthetic, or files from before this check)
-    are not judged. ``scripts/bench_accuracy.py`` shows the effect on the video clips."""
+    misplace it. A movement that has gone on for ``max_rise_s`` + ``picture_after_s`` without
+    such a change (its frames' changed pixels added up) is set aside there and then, so that
+    a jerk right after it starts afresh (in dark footage the model's limbs wander on a still
+    picture before real jerks). Landmarks without pictures (synthetic, or files from before
+    this check) are not judged. ``scripts/bench_accuracy.py`` shows the effect on the video
+    clips."""
     picture_min_pixels: float = 12.0
     """...at least this many changed pixels of the gate's thumbnail
     (``SkipConfig.thumb_width`` wide) inside the region's box, padded."""

@@ -54,6 +54,12 @@ class RegionMovement:
     """Triggered as a sudden movement, below ``trigger_z`` (at ``sudden_trigger_z``)."""
     picture: str = "own"
     """Where the picture changed with it: see :func:`_picture_evidence`."""
+    picture_so_far: str = "none"
+    """While it is active: ``"unknown"`` once a frame's picture could not say, else where
+    ``changed_so_far`` reaches ``picture_min_pixels``: ``"none"``, ``"elsewhere"``,
+    ``"own"`` (see :meth:`_PersonDetector._see`)."""
+    changed_so_far: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(len(REGIONS)))
+    """Changed pixels per region, added up since its first departure."""
     changed_elsewhere: list[tuple[float, int]] = field(default_factory=list)
 
     @property
@@ -147,6 +153,10 @@ class _PersonDetector:
         self.rest_frames = frames_for(config.baseline_s, fps) + config.baseline_gap_frames
         self.now = 0.0
         self.picture_after = frames_for(config.picture_after_s, fps)
+        self.picture_by = frames_for(config.max_rise_s, fps) + self.picture_after
+        """Frames from a movement's first departure by which a jerk has changed the picture."""
+        self.cut_at: dict[int, int] = {}
+        """Per region, the frame at which its last still-picture lead-in was cut off."""
         self.still_picture = 0
         """Jerk-like movements set aside because the picture did not change where they were."""
         self.vouched: deque[tuple[float, float, int]] = deque(maxlen=16)
@@ -210,6 +220,9 @@ class _PersonDetector:
         floor = max(self.cfg.onset_z, self.cfg.onset_fraction * z_now)
         onset, earlier = s, True
         for prev in reversed(self.recent):
+            if prev.index < self.cut_at.get(r, -1):  # not back into a lead-in cut off
+                earlier = False
+                break
             _, zp = prev.region_excursion(r, reference)
             if not (prev.region_seen[r] and zp >= floor):
                 earlier = False
@@ -220,6 +233,8 @@ class _PersonDetector:
         m.began_earlier = earlier and len(self.recent) == self.recent.maxlen
         m.samples = [p for p in self.recent if p.index >= onset.index]
         m.active_frames = len(m.samples)
+        for p in m.samples:
+            self._see(m, p)
         self.active[r] = m
         self._continue(r, s)
 
@@ -227,10 +242,44 @@ class _PersonDetector:
         """The picture check can confirm a movement of region ``r`` (see ``sudden_speed_z``)."""
         return self.cfg.picture_check and bool(np.isfinite(s.changed_pixels[r]))
 
+    def _see(self, m: RegionMovement, s: MotionSample) -> None:
+        """Add up where the picture has changed since the movement's first departure. Added
+        up, not frame by frame: a slow real movement changes a few pixels on every frame; the
+        pose model wandering on a still picture changes none."""
+        if m.picture_so_far in ("unknown", "own"):
+            return
+        if not np.isfinite(s.changed_pixels[m.region]):
+            m.picture_so_far = "unknown"
+            return
+        m.changed_so_far = m.changed_so_far + np.nan_to_num(s.changed_pixels)
+        changed = m.changed_so_far >= self.cfg.picture_min_pixels
+        if changed[m.region]:
+            m.picture_so_far = "own"
+        elif changed.any():
+            m.picture_so_far = "elsewhere"
+
+    def _still_lead_in(self, m: RegionMovement, s: MotionSample) -> bool:
+        """The movement has gone on for as long as a jerk may take to change the picture, and
+        the picture has not changed as a jerk of this region needs (see ``_classify``): from
+        its current onset it can no longer be a jerk. In dark footage the pose model's arm
+        often wanders for a while before a real jerk; left active, the wandering would take
+        the jerk into one long movement (or tremor) and hide it."""
+        first = m.samples[0] if m.samples else s
+        if not self.cfg.picture_check or s.index - first.index < self.picture_by:
+            return False
+        return m.picture_so_far == "none" or (m.picture_so_far == "elsewhere" and self._weak(m))
+
     def _continue(self, r: int, s: MotionSample) -> None:
         m = self.active[r]
         if not s.region_seen[r]:
             self._finish(r, s)
+            return
+        self._see(m, s)
+        if self._still_lead_in(m, s):  # set it aside; what follows may start afresh
+            del self.active[r]
+            self.still_picture += 1
+            self.cut_at[r] = s.index
+            self._maybe_start(r, s)
             return
         exc, z = s.region_excursion(r, m.reference)
         m.samples.append(s)

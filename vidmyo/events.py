@@ -158,7 +158,8 @@ class _PersonDetector:
         self.cut_at: dict[int, int] = {}
         """Per region, the frame at which its last still-picture lead-in was cut off."""
         self.still_picture = 0
-        """Jerk-like movements set aside because the picture did not change where they were."""
+        """Movements set aside because the picture did not change where they were: jerk-like
+        ones, and lead-ins cut off (see ``_still_lead_in``)."""
         self.vouched: deque[tuple[float, float, int]] = deque(maxlen=16)
         """(onset, end, region) of recent jerk movements the picture changed with."""
 

@@ -54,12 +54,9 @@ class RegionMovement:
     """Triggered as a sudden movement, below ``trigger_z`` (at ``sudden_trigger_z``)."""
     picture: str = "own"
     """Where the picture changed with it: see :func:`_picture_evidence`."""
-    picture_so_far: str = "none"
-    """While it is active: ``"unknown"`` once a frame's picture could not say, else where
-    ``changed_so_far`` reaches ``picture_min_pixels``: ``"none"``, ``"elsewhere"``,
-    ``"own"`` (see :meth:`_PersonDetector._see`)."""
     changed_so_far: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(len(REGIONS)))
-    """Changed pixels per region, added up since its first departure."""
+    """Changed pixels per region, added up since its first departure; NaN in its own region
+    once a frame's picture could not say (see :meth:`_PersonDetector._see`)."""
     changed_elsewhere: list[tuple[float, int]] = field(default_factory=list)
 
     @property
@@ -247,17 +244,10 @@ class _PersonDetector:
         """Add up where the picture has changed since the movement's first departure. Added
         up, not frame by frame: a slow real movement changes a few pixels on every frame; the
         pose model wandering on a still picture changes none."""
-        if m.picture_so_far in ("unknown", "own"):
-            return
-        if not np.isfinite(s.changed_pixels[m.region]):
-            m.picture_so_far = "unknown"
-            return
+        unknown = np.isnan(s.changed_pixels[m.region])
         m.changed_so_far = m.changed_so_far + np.nan_to_num(s.changed_pixels)
-        changed = m.changed_so_far >= self.cfg.picture_min_pixels
-        if changed[m.region]:
-            m.picture_so_far = "own"
-        elif changed.any():
-            m.picture_so_far = "elsewhere"
+        if unknown:  # and stays so: NaN + anything is NaN
+            m.changed_so_far[m.region] = np.nan
 
     def _still_lead_in(self, m: RegionMovement, s: MotionSample) -> bool:
         """The movement has gone on for as long as a jerk may take to change the picture, and
@@ -268,7 +258,11 @@ class _PersonDetector:
         first = m.samples[0] if m.samples else s
         if not self.cfg.picture_check or s.index - first.index < self.picture_by:
             return False
-        return m.picture_so_far == "none" or (m.picture_so_far == "elsewhere" and self._weak(m))
+        own = m.changed_so_far[m.region]
+        if np.isnan(own) or own >= self.cfg.picture_min_pixels:
+            return False
+        elsewhere = bool((m.changed_so_far >= self.cfg.picture_min_pixels).any())
+        return not elsewhere or self._weak(m)
 
     def _continue(self, r: int, s: MotionSample) -> None:
         m = self.active[r]

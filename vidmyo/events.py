@@ -251,8 +251,10 @@ class _PersonDetector:
 
     def _still_lead_in(self, m: RegionMovement, s: MotionSample) -> bool:
         """The movement has gone on for as long as a jerk may take to change the picture, and
-        the picture has not changed as a jerk of this region needs (see ``_classify``): from
-        its current onset it can no longer be a jerk. In dark footage the pose model's arm
+        the picture has not changed where a jerk of this region must change it (anywhere on
+        the person; in its own box for a weak one), not even added up over its frames: from
+        its current onset it can no longer be a jerk. (``_classify`` asks the same of a jerk
+        frame by frame, which is stricter.) In dark footage the pose model's arm
         often wanders for a while before a real jerk; left active, the wandering would take
         the jerk into one long movement (or tremor) and hide it."""
         first = m.samples[0] if m.samples else s

@@ -19,7 +19,8 @@ How it works
    (``*.pose.json``, ``*.mask.png``), so a rerun gives the same clip and needs no model.
 2. A skeleton of 2D bones is built on the landmarks: trunk, head, upper arm / forearm / hand
    and thigh / shank / foot per side. Each bone rotates about its rest-pose joint (shoulder,
-   elbow, wrist, hip, knee, ankle, neck; the trunk about mid-hip) and carries its children.
+   elbow, wrist, hip, knee, ankle, neck; the trunk about mid-hip) and carries its children
+   (rigidly: a trunk that shortens in a flexion does not shorten the arms and head).
    Every pixel gets soft skinning weights from its distance to the bones' capsules (the trunk
    is the polygon shoulders - base of the neck - hips), so joints bend smoothly.
 3. Per frame, the scripted joint angles give each bone a 2D affine transform, and the person
@@ -204,6 +205,22 @@ def affine(angle_deg: float = 0.0, pivot=(0.0, 0.0), sy: float = 1.0, dx=0.0, dy
     return to @ rot @ scl @ back
 
 
+def rigid_about(m: np.ndarray, point) -> np.ndarray:
+    """``m``'s rotation and shift without its scaling, taking ``point`` where ``m`` takes it.
+
+    A child bone rides on its parent this way: when the trunk shortens in a flexion (``sy``),
+    the arms and head hanging from it follow the shoulders but keep their length. Carrying
+    the full transform squashed them along with the trunk, so a focal trunk jerk moved the
+    arms relative to their shoulders by as much as it moved the trunk."""
+    u, _, vt = np.linalg.svd(m[:2, :2])
+    rot = u @ vt  # the rotation of the polar decomposition: m = rot @ (a scaling)
+    p = np.asarray(point, dtype=float)
+    out = np.eye(3)
+    out[:2, :2] = rot
+    out[:2, 2] = m[:2, :2] @ p + m[:2, 2] - rot @ p
+    return out
+
+
 class Skeleton:
     """Bones built on the still's landmarks, and forward kinematics."""
 
@@ -307,7 +324,7 @@ class Skeleton:
             m = affine(
                 q.get("angle", 0.0), b.pivot, q.get("sy", 1.0), q.get("dx", 0.0), q.get("dy", 0.0)
             )
-            out[b.name] = m if b.parent is None else out[b.parent] @ m
+            out[b.name] = m if b.parent is None else rigid_about(out[b.parent], b.pivot) @ m
         return [out[b.name] for b in self.bones]
 
     def landmarks(self, world: list[np.ndarray]) -> np.ndarray:

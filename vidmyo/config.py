@@ -139,22 +139,25 @@ class DetectorConfig:
     event's confidence falls in proportion (normal light: 0.004-0.009; dark grey footage:
     0.02-0.08, where the model's glitches look like jerks)."""
     picture_check: bool = True
-    """A jerk must change the picture where it happens: on some frame from its onset to just
-    after its peak, the motion gate must have counted changed pixels in the moving region's
-    box. If the picture changed nowhere on the person, the movement is the pose model's
-    glitch (legs gliding on a still picture, jumps in dark footage) and is set aside. If it
-    changed only in another region's box, the movement is set aside when a jerk of that
-    region, which the picture did change with, accounts for the change (the model moving
-    landmarks beside a real jerk), and kept otherwise: something jerked, the landmarks only
-    misplace it. A movement that has gone on for ``max_rise_s`` + ``picture_after_s`` without
-    such a change (its frames' changed pixels added up) is set aside there and then, so that
-    a jerk right after it starts afresh (in dark footage the model's limbs wander on a still
-    picture before real jerks). Landmarks without pictures (synthetic, or files from before
-    this check) are not judged. ``scripts/bench_accuracy.py`` shows the effect on the video
-    clips."""
+    """A jerk must change the picture where it happens: on some frame from its onset (one
+    frame before) to just after its peak, the motion gate must have counted changed pixels
+    in the moving region's box, more than on a busy frame just before (a trembling arm, or
+    the settling after an earlier jerk, changes the picture on most frames; the pose model's
+    jumps during them change it no more). If the picture changed nowhere on the
+    person, the movement is the pose model's glitch (legs gliding on a still picture, jumps
+    in dark footage) and is set aside. If it changed only in another region's box, the
+    movement is set aside when a jerk of that region, which the picture did change with,
+    accounts for the change (the model moving landmarks beside a real jerk), and kept
+    otherwise: something jerked, the landmarks only misplace it. A movement that has gone on
+    for ``max_rise_s`` + ``picture_after_s`` without such a change (its frames' changed
+    pixels added up) is set aside there and then, so that a jerk right after it starts
+    afresh (in dark footage the model's limbs wander on a still picture before real jerks).
+    Landmarks without pictures (synthetic, or files from before this check) are not judged.
+    ``scripts/bench_accuracy.py`` shows the effect on the video clips."""
     picture_min_pixels: float = 12.0
     """...at least this many changed pixels of the gate's thumbnail
-    (``SkipConfig.thumb_width`` wide) inside the region's box, padded."""
+    (``SkipConfig.thumb_width`` wide) inside the region's box, padded, more than the upper
+    quartile over the ~0.45 s before the movement."""
     picture_after_s: float = 0.07
     """...up to this long after the peak (two frames at 30 fps). The pose model's smoothing
     makes landmarks lag the picture, so a landmark peak before any change in the picture is

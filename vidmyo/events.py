@@ -58,6 +58,9 @@ class RegionMovement:
     """Changed pixels per region, added up since its first departure; NaN in its own region
     once a frame's picture could not say (see :meth:`_PersonDetector._see`)."""
     changed_elsewhere: list[tuple[float, int]] = field(default_factory=list)
+    picture_before: list[npt.NDArray[np.float32]] = field(default_factory=list)
+    """Changed pixels per region on the frames before its first departure (the detector's
+    look-back): what the picture was already doing."""
 
     @property
     def end(self) -> MotionSample:
@@ -110,22 +113,38 @@ def oscillation(track: list[tuple[float, npt.NDArray[np.float64]]]) -> tuple[flo
 
 
 def _picture_evidence(
-    m: RegionMovement, after: int, min_pixels: float
+    m: RegionMovement, after: int, min_pixels: float, look_back: int
 ) -> tuple[str, list[tuple[float, int]]]:
-    """Where the picture changed between the movement's first departure and ``after`` frames
-    past its peak (at least ``min_pixels`` changed pixels on a frame): ``"own"`` in the
-    region's own box (or the gate could not tell), ``"elsewhere"`` only in other regions'
-    boxes, ``"none"`` nowhere on the person; with the (time, region) of each change
-    elsewhere."""
-    window = [s for s in m.samples if s.index <= m.peak.index + after]
+    """Where the picture changed with a movement: on some frame from one before its onset
+    (the landmarks may lag the picture by a frame) to ``after`` frames past its peak, by at
+    least ``min_pixels`` changed pixels more than on a busy frame (the upper quartile) of the
+    ``look_back`` frames before. A trembling arm, or the settling after a jerk, changes the
+    picture on most frames, and the pose model's jumps come with that change, not with more.
+    ``"own"`` in the region's own box (or the gate could not tell), ``"elsewhere"`` only in
+    other regions' boxes, ``"none"`` nowhere on the person; with the (time, region) of each
+    change elsewhere."""
+    start = m.onset.index - 1
+    window = [s for s in m.samples if start <= s.index <= m.peak.index + after]
     seen = np.array([s.changed_pixels for s in window])
     if not len(seen) or np.isnan(seen[:, m.region]).all():
         return "own", []
-    changed = seen >= min_pixels  # NaN compares False
+    before = m.picture_before + [s.changed_pixels for s in m.samples if s.index < start]
+    changed = seen >= min_pixels + _busy(before[-look_back:])  # NaN compares False
     if changed[:, m.region].any():
         return "own", []
     where = [(window[i].t, int(r)) for i, r in zip(*np.nonzero(changed), strict=True)]
     return ("elsewhere" if where else "none"), where
+
+
+def _busy(pictures: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
+    """Changed pixels per region on a busy frame: the upper quartile over some frames (a
+    tremor changes the picture on two frames of three; the median missed it, and the 90th
+    percentile, a single spike of the codec's, lost a real jerk); 0 where none is known."""
+    if not pictures:
+        return np.zeros(len(REGIONS))
+    with warnings.catch_warnings():  # a region no frame's picture could say anything about
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nan_to_num(np.nanpercentile(np.stack(pictures), 75, axis=0))
 
 
 class _PersonDetector:
@@ -230,6 +249,7 @@ class _PersonDetector:
         m.below_trigger = not z >= self.cfg.trigger_z
         m.began_earlier = earlier and len(self.recent) == self.recent.maxlen
         m.samples = [p for p in self.recent if p.index >= onset.index]
+        m.picture_before = [p.changed_pixels for p in self.recent if p.index < onset.index]
         m.active_frames = len(m.samples)
         for p in m.samples:
             self._see(m, p)
@@ -375,7 +395,7 @@ class _PersonDetector:
                 return "step"
             if cfg.picture_check:
                 m.picture, m.changed_elsewhere = _picture_evidence(
-                    m, self.picture_after, cfg.picture_min_pixels
+                    m, self.picture_after, cfg.picture_min_pixels, self.recent.maxlen
                 )
             if m.picture == "none":
                 return "still_picture"

@@ -138,8 +138,8 @@ def _picture_evidence(
 
 def _busy(pictures: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
     """Changed pixels per region on a busy frame: the upper quartile over some frames (a
-    tremor changes the picture on two frames of three; the median missed it, and the 90th
-    percentile, a single spike of the codec's, lost a real jerk); 0 where none is known."""
+    tremor changes the picture on two frames of three, and the median missed it; the 90th
+    percentile, which a single spike sets, lost a real jerk); 0 where none is known."""
     if not pictures:
         return np.zeros(len(REGIONS))
     with warnings.catch_warnings():  # a region no frame's picture could say anything about

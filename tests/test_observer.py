@@ -26,3 +26,37 @@ def test_freed_memory_is_handed_back_every_few_seconds_of_video(monkeypatch):
                 obs.push(Frame(i, i / fps, image=image.copy()))
             obs.flush()
         assert 3 <= len(released) <= seconds  # at least every 10 s, at most once a second
+
+
+def test_a_one_frame_jump_of_the_pose_does_not_move_the_gates_boxes(monkeypatch):
+    """The motion gate counts changed pixels in each region's box, and the detector asks a
+    jerk for them. If a box followed the pose model's one-frame jump of an arm, the picture
+    changing where the jump put it (here a patch that flickers there, as a neighbouring
+    tremor does) would vouch for the jump on the next frame. The boxes come from the median
+    of the last few poses, so the arm's box stays on the arm."""
+    from vidmyo.landmarks import REGION_LANDMARKS, REGIONS
+    from vidmyo.simulate import TEMPLATE
+
+    fps, jump_at = 30.0, 20
+    body = (TEMPLATE * 100 + [160, 250]).astype(np.float32)  # torso 100 px, left half
+    arm = list(REGION_LANDMARKS["right_arm"])
+    jumped = body.copy()
+    jumped[arm, 0] += 300  # to the right half of the picture
+
+    def pose(self, image, t):
+        xy = jumped if round(t * fps) == jump_at else body
+        return PoseResult(xy[None].copy(), np.ones((1, 33), np.float32), np.ones(1, bool))
+
+    still = np.full((480, 640, 3), 90, np.uint8)
+    flicker = still.copy()
+    flicker[180:300, 420:560] = 200  # where the jump put the arm
+    with observer.FrameObserver(PoseConfig(), skip=SkipConfig(enabled=False), fps=fps) as obs:
+        monkeypatch.setattr(type(obs.pose), "__call__", pose)
+        out = []
+        for i in range(jump_at + 3):
+            image = flicker if i == jump_at + 1 else still
+            out += obs.push(Frame(i, i / fps, image=image.copy()))
+        out += obs.flush()
+    after = out[jump_at + 1]
+    assert after.index == jump_at + 1
+    assert after.changed_pixels[0, REGIONS.index("right_arm")] == 0

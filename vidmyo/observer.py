@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import warnings
 from collections import deque
 
 import numpy as np
@@ -31,6 +32,9 @@ from vidmyo.scene import MotionGate, PictureReading, SceneMeter
 from vidmyo.sources import Frame
 from vidmyo.tracking import PersonTracker
 
+BOX_POSES = 5
+"""The motion gate places its boxes from the median of this many last poses, so that a jump
+of the pose model for a frame or two does not move them (see ``FrameObserver.push``)."""
 RELEASE_EVERY_S = 5.0
 """Seconds of video between two hand-backs of freed heap memory (see :func:`_release_freed`)."""
 
@@ -82,6 +86,8 @@ class FrameObserver:
         self._last_pose_t = -math.inf
         self._released_t = -math.inf
         self._held: PoseResult | None = None
+        self._recent_xy: deque = deque(maxlen=BOX_POSES)
+        self._steady_xy = None
         self._pending: deque[tuple[Frame, PictureReading]] = deque()
 
     @property
@@ -95,8 +101,10 @@ class FrameObserver:
         if frame.t - self._released_t >= RELEASE_EVERY_S:
             self._released_t = frame.t
             _release_freed()
-        people = self._held.xy if self._held is not None else None
-        picture, moved = self.gate(frame, people)
+        # Boxes from a steady pose: placed from the last pose alone, a region's box followed
+        # the model's one-frame jumps, and the picture that changed where the jump put it
+        # (a neighbour's tremor) vouched for the jump as a jerk.
+        picture, moved = self.gate(frame, self._steady_xy)
         if not self.skip.enabled:
             return [self._infer(frame, picture)]
         if moved:
@@ -135,6 +143,10 @@ class FrameObserver:
         result = PoseResult(*self.tracker(result.xy, result.visibility, result.present))
         self.pose_frames += 1
         self._held = result
+        self._recent_xy.append(result.xy)
+        with warnings.catch_warnings():  # landmarks unseen in every recent pose stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self._steady_xy = np.nanmedian(np.stack(self._recent_xy), axis=0)
         self._last_pose_t = frame.t
         self.gate.set_reference()
         _, shift = self.scene(frame.image, result.xy)

@@ -86,8 +86,9 @@ class FrameObserver:
         self._last_pose_t = -math.inf
         self._released_t = -math.inf
         self._held: PoseResult | None = None
-        self._recent_xy: deque = deque(maxlen=BOX_POSES)
-        self._steady_xy = None
+        self._recent_xy: deque[np.ndarray] = deque(maxlen=BOX_POSES)
+        self._steady_xy: np.ndarray | None = None
+        """Per-landmark median of the recent poses: where the gate places its boxes."""
         self._pending: deque[tuple[Frame, PictureReading]] = deque()
 
     @property

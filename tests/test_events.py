@@ -397,17 +397,52 @@ def test_a_wandering_lead_in_on_a_still_picture_does_not_swallow_the_jerk_after_
     assert coverage.still_picture[0] >= 1  # the wandering, set aside
 
 
+def test_a_wandering_lead_in_is_cut_where_the_picture_starts_to_change():
+    """Under a blanket the pose model's hips wander for half a second, with the picture
+    still, and an arm jerk follows before the wandering has gone on long enough to be set
+    aside. The jerk changes the picture in the trunk's box too; from there the wandering is
+    cut off, and the arm jerk is reported as a jerk at its onset, not taken into a slow
+    trunk movement (or a tremor). (The wander follows the trunk's excursion and the changed
+    pixels in its box before the jerk at frame 75 of ``lying90-light-30fps-blanket``.)"""
+    scn = Scenario(
+        duration_s=12,
+        seed=5,
+        events=[Scripted("jerk", 6, ("left_arm",), 0.15)],
+        hidden=("left_leg", "right_leg"),
+    )
+    frames, truth = simulate(scn)
+    onset = truth[0]["onset_frame"]
+    wander = [4, 8, 14, 20, 22, 22, 26, 26, 26, 26, 24, 18, 10, 4]  # pixels; 0.17 torso at most
+    blips = [0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 10, 0, 0, 0]
+    trunk, arm = REGIONS.index("trunk"), REGIONS.index("left_arm")
+    for f in frames:
+        f.changed_pixels[:] = 0.0
+        lead = f.index - (onset - len(wander))
+        if 0 <= lead < len(wander):
+            f.xy[0, [23, 24], 1] += wander[lead]
+            f.changed_pixels[0, trunk] = blips[lead]
+        if onset <= f.index <= onset + 3:
+            f.changed_pixels[0, [trunk, arm]] = 300.0
+    events, coverage = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
+    (e,) = [e for e in events if e.onset_frame >= onset - len(wander) - 3]
+    assert e.kind == "jerk" and e.primary_region == "left_arm"
+    assert abs(e.onset_frame - onset) <= 1
+    assert coverage.still_picture[0] >= 1  # the wandering, set aside
+
+
 def test_a_slow_movement_that_changes_few_pixels_a_frame_is_not_set_aside():
     """A slow real movement changes only a few pixels of the picture on each frame (2-10
     in the rendered clips), below what one frame of a jerk changes; added up over its
     frames, that is enough to keep it from being set aside as a lead-in of the pose
-    model's."""
+    model's, and a frame on which it changes more does not cut it in two."""
     scn = Scenario(duration_s=14, seed=5, events=[Scripted("movement", 5, ("left_leg",), 0.3, 2.0)])
     frames, truth = simulate(scn)
     for f in frames:
         f.changed_pixels[:] = 0.0
         if truth[0]["onset_frame"] <= f.index <= truth[0]["offset_frame"]:
             f.changed_pixels[0, REGIONS.index("left_leg")] = 4.0
+        if f.index == truth[0]["onset_frame"] + 20:  # it speeds up for a frame
+            f.changed_pixels[0, REGIONS.index("left_leg")] = 30.0
     events, coverage = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
     assert [e.kind for e in events] == ["movement"] and coverage.still_picture[0] == 0
 

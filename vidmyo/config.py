@@ -151,7 +151,9 @@ class DetectorConfig:
     otherwise: something jerked, the landmarks only misplace it. A movement that has gone on
     for ``max_rise_s`` + ``picture_after_s`` without such a change (its frames' changed
     pixels added up) is set aside there and then, so that a jerk right after it starts
-    afresh (in dark footage the model's limbs wander on a still picture before real jerks).
+    afresh (in dark footage the model's limbs wander on a still picture before real jerks);
+    so is one whose picture was still on most of its frames (and never changed as much as a
+    jerk changes it) when it starts to change: the change starts afresh.
     Landmarks without pictures (synthetic, or files from before this check) are not judged.
     ``scripts/bench_accuracy.py`` shows the effect on the video clips."""
     picture_min_pixels: float = 12.0

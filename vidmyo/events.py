@@ -286,17 +286,39 @@ class _PersonDetector:
         elsewhere = bool((m.changed_so_far >= self.cfg.picture_min_pixels).any())
         return not elsewhere or self._weak(m)
 
+    def _picture_arrives_late(self, m: RegionMovement, s: MotionSample) -> bool:
+        """The picture changes in the region's box on this frame, after a lead-in on which it
+        stayed still: no pixel changed there on most of its frames, and on none as many as a
+        jerk changes, for longer than landmarks and picture can be apart. The lead-in was the
+        pose model wandering (the hips under a blanket), and the change is something new:
+        kept in the movement, the wandering made a jerk after it one slow movement or a
+        tremor. A slow real movement changes a few pixels on every frame, and stays whole."""
+        enough = self.cfg.picture_min_pixels
+        if not self.cfg.picture_check or not s.changed_pixels[m.region] >= enough:
+            return False
+        if not m.samples or s.index - m.samples[0].index <= self.picture_after:
+            return False
+        lead_in = np.array([p.changed_pixels[m.region] for p in m.samples])
+        return bool(np.median(lead_in) < 1 and lead_in.max() < enough)
+
+    def _cut_lead_in(self, r: int, s: MotionSample) -> None:
+        """Set the movement of region ``r`` aside; one may start afresh at ``s`` (not before)."""
+        del self.active[r]
+        self.still_picture += 1
+        self.cut_at[r] = s.index
+        self._maybe_start(r, s)
+
     def _continue(self, r: int, s: MotionSample) -> None:
         m = self.active[r]
         if not s.region_seen[r]:
             self._finish(r, s)
             return
+        if self._picture_arrives_late(m, s):  # the lead-in goes; the change starts afresh
+            self._cut_lead_in(r, s)
+            return
         self._see(m, s)
         if self._still_lead_in(m, s):  # set it aside; what follows may start afresh
-            del self.active[r]
-            self.still_picture += 1
-            self.cut_at[r] = s.index
-            self._maybe_start(r, s)
+            self._cut_lead_in(r, s)
             return
         exc, z = s.region_excursion(r, m.reference)
         m.samples.append(s)

@@ -144,6 +144,40 @@ def test_jerk_of_the_second_person_is_theirs_alone():
     assert detector.coverage.pose_frames.tolist() == [len(a), len(a) - 15]
 
 
+def test_a_partners_jerk_seen_through_the_other_person_is_set_aside():
+    """A bed partner's jerk shakes the picture and the neighbour's landmarks a little: the
+    neighbour's small trunk "jerk" during the partner's jerk is the partner's, set aside and
+    counted; the same small jerk at another time is the neighbour's own. (Sizes as in the
+    two-person clips: 0.04-0.05 torso lengths against the partner's 0.18-0.19.)"""
+    a, truth_a = simulate(
+        Scenario(duration_s=20, events=[Scripted("jerk", 8.0, ("left_arm",), 0.2)], **LEFT)
+    )
+    small = [Scripted("jerk", 8.1, ("trunk",), 0.07), Scripted("jerk", 14.0, ("trunk",), 0.07)]
+    b, truth_b = simulate(Scenario(duration_s=20, events=small, **RIGHT))
+    frames, _ = model_order(a, b, seed=3)
+
+    frames = tracked(frames)
+    slot_a = slot_of(frames[100], LEFT["center"][0])
+    slot_b = 1 - slot_a
+
+    def detect(config):
+        detector = JerkDetector(config, FPS, (640, 480), persons=2)
+        events = []
+        for f in frames:
+            events.extend(detector.update(f))
+        events.extend(detector.flush())
+        return [(e.person, e.onset_frame) for e in events if e.kind == "jerk"], detector
+
+    kept, detector = detect(DetectorConfig())
+    assert [p for p, _ in kept] == [slot_a, slot_b]
+    assert abs(kept[0][1] - truth_a[0]["onset_frame"]) <= 1
+    assert abs(kept[1][1] - truth_b[1]["onset_frame"]) <= 1  # the neighbour's own jerk
+    assert detector.coverage.still_picture[slot_b] == 1
+    assert detector.coverage.still_picture[slot_a] == 0
+    every, _ = detect(DetectorConfig(partner_share=0.0))  # without the rule, three jerks
+    assert [p for p, _ in every] == [slot_a, slot_b, slot_b]
+
+
 def series_of(frames, persons=2):
     return LandmarkSeries.from_frames(frames, {"video": {}}, persons)
 

@@ -593,6 +593,11 @@ class JerkDetector:
         self.config = config
         self._people = [_PersonDetector(config, fps, frame_size, p) for p in range(persons)]
         self.coverage = Coverage.for_persons(persons, config.trigger_z, config.min_amplitude)
+        self._held: list[Event] = []
+        """With more than one person: events waiting until any other person's jerk that
+        overlaps them must have been emitted too."""
+        self._released_jerks: deque[Event] = deque(maxlen=16)
+        self._hold_s = config.max_jerk_s + config.context_s
 
     def update(self, frame: FrameLandmarks) -> list[Event]:
         """Push one frame; returns the events that became final (sorted by onset)."""
@@ -609,12 +614,47 @@ class JerkDetector:
                 self.coverage.add_noise(p, np.where(sample.region_seen, sample.noise, np.nan))
             self.coverage.side_swaps[p] = person.motion.side_swaps.swaps
             self.coverage.still_picture[p] = person.still_picture
+        if len(self._people) > 1:
+            events = self._release(events, frame.t)
         return sorted(events, key=lambda e: e.onset_s)
 
     def flush(self) -> list[Event]:
         """End of stream: finish movements still open and return the remaining events."""
         events = [e for person in self._people for e in person.flush()]
+        if len(self._people) > 1:
+            events = self._release(events, math.inf)
         return sorted(events, key=lambda e: e.onset_s)
+
+    def _release(self, new: list[Event], now: float) -> list[Event]:
+        """The held events whose time has come (an overlapping jerk of another person lasts at
+        most ``max_jerk_s`` and leaves ``context_s`` after it ends), less those that are
+        another person's jerk seen through their owner (``DetectorConfig.partner_share``)."""
+        self._held.extend(new)
+        ready = [e for e in self._held if now >= e.offset_s + self._hold_s]
+        self._held = [e for e in self._held if not now >= e.offset_s + self._hold_s]
+        out: list[Event] = []
+        for e in sorted(ready, key=lambda e: e.onset_s):
+            if self._seen_through_another(e):
+                person = self._people[e.person]
+                person.still_picture += 1
+                self.coverage.still_picture[e.person] = person.still_picture
+                continue
+            if e.kind == "jerk":
+                self._released_jerks.append(e)
+            out.append(e)
+        return out
+
+    def _seen_through_another(self, e: Event) -> bool:
+        if e.kind != "jerk":
+            return False
+        share = self.config.partner_share
+        return any(
+            o.kind == "jerk"
+            and o.person != e.person
+            and o.onset_s <= e.onset_s <= o.offset_s
+            and e.amplitude <= share * o.amplitude
+            for o in (*self._released_jerks, *self._held)
+        )
 
 
 def detect_events(

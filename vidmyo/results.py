@@ -100,7 +100,8 @@ class Coverage:
     """Left/right swaps of the pose model that were undone, per person slot."""
     still_picture: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
     """Jerk-like landmark movements set aside because the picture did not change (the pose
-    model's glitches; ``DetectorConfig.picture_check``), per person slot."""
+    model's glitches; ``DetectorConfig.picture_check``), or because they were another
+    person's jerk seen through this one (``DetectorConfig.partner_share``), per person slot."""
     trigger_z: float = 0.0
     min_amplitude: float = 0.0
     """The detector's thresholds, to say how small a jerk each region allowed."""

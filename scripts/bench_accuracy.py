@@ -17,6 +17,8 @@ the ``bench`` markers).
     python scripts/bench_accuracy.py             # everything (see docs/accuracy.md for time)
     python scripts/bench_accuracy.py --reuse-landmarks   # clips: detection only, on the
                                                           # landmarks of the last full run
+    python scripts/bench_accuracy.py --no-landmarks --model heavy --json eval_set/bench-heavy.json
+        # the clips with another pose model (landmarks in eval_set/runs-heavy/; no doc update)
 """
 
 from __future__ import annotations
@@ -158,7 +160,9 @@ def person_labels(series, truth_doc: dict) -> dict[int, str]:
     return labels
 
 
-def run_videos(folder: Path, runs: Path, quick: bool, reuse: bool, log) -> list[dict]:
+def run_videos(
+    folder: Path, runs: Path, quick: bool, reuse: bool, log, model: str = "full"
+) -> list[dict]:
     from vidmyo.landmarks import LandmarkSeries
     from vidmyo.pipeline import analyze, detect, detect_series
 
@@ -172,7 +176,7 @@ def run_videos(folder: Path, runs: Path, quick: bool, reuse: bool, log) -> list[
         started = time.perf_counter()
         landmarks = out / "landmarks.npz"
         persons = clip.get("persons", 1)  # a --pair clip: --persons 2
-        config = Config(pose=PoseConfig(persons=persons))
+        config = Config(pose=PoseConfig(persons=persons, model=model))
         if reuse and landmarks.exists():
             analysis = detect(landmarks, config, out)
             how = "detect (landmarks reused)"
@@ -198,6 +202,7 @@ def run_videos(folder: Path, runs: Path, quick: bool, reuse: bool, log) -> list[
             {
                 "name": clip["name"],
                 "kind": "video",
+                "model": model,
                 "tags": tags,
                 "fps": truth_doc["fps"],
                 "seconds": truth_doc["frame_count"] / truth_doc["fps"],
@@ -881,7 +886,7 @@ def report(
         out += [
             f"### Video clips ({len(vid)} clips, {n_vid_jerks} visible jerks, "
             f"{sum(r['seconds'] for r in vid) / 60:.1f} min; `vidmyo.pipeline.analyze`, "
-            "default settings, model full)",
+            f"default settings, model {vid[0].get('model', 'full')})",
             "",
             video_info(vid),
             "",
@@ -945,6 +950,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help=f"update {DOC.relative_to(REPO)} (default: yes for a full run, no with --quick)",
     )
+    ap.add_argument(
+        "--model",
+        default="full",
+        choices=["lite", "full", "heavy"],
+        help="pose model for the clips (default full; another model keeps its landmarks in "
+        "runs-MODEL and leaves the doc alone unless --doc is given)",
+    )
     ap.add_argument("--json", type=Path, help="also save every detection and score as JSON")
     ap.add_argument(
         "--load",
@@ -966,7 +978,11 @@ def main(argv: list[str] | None = None) -> int:
     vid = []
     if args.videos and (args.set / "videos" / "index.json").exists():
         runs = args.set / ("runs-quick" if args.quick else "runs")
-        vid = run_videos(args.set / "videos", runs, args.quick, args.reuse_landmarks, log)
+        if args.model != "full":
+            runs = runs.with_name(f"{runs.name}-{args.model}")
+        vid = run_videos(
+            args.set / "videos", runs, args.quick, args.reuse_landmarks, log, args.model
+        )
     sources = []
     for path in args.load or []:
         earlier = json.loads(path.read_text())
@@ -992,7 +1008,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(
             json.dumps({"landmarks": lm, "videos": vid, "meta": meta}, default=str)
         )
-    if args.doc if args.doc is not None else not args.quick:
+    if args.doc if args.doc is not None else not args.quick and args.model == "full":
         write_section(DOC, "bench-quick" if args.quick else "bench", text)
         log(f"wrote {DOC}")
     return 0

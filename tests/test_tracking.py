@@ -20,6 +20,7 @@ from vidmyo.errors import UsageError
 from vidmyo.events import JerkDetector
 from vidmyo.landmarks import FrameLandmarks, LandmarkSeries, LandmarkWriter
 from vidmyo.pipeline import detect_series
+from vidmyo.results import summarize
 from vidmyo.simulate import Scenario, Scripted, simulate
 from vidmyo.sources import VideoInfo
 from vidmyo.tracking import PersonTracker, rank_persons, track_series
@@ -172,8 +173,9 @@ def test_a_partners_jerk_seen_through_the_other_person_is_set_aside():
     assert [p for p, _ in kept] == [slot_a, slot_b]
     assert abs(kept[0][1] - truth_a[0]["onset_frame"]) <= 1
     assert abs(kept[1][1] - truth_b[1]["onset_frame"]) <= 1  # the neighbour's own jerk
-    assert detector.coverage.still_picture[slot_b] == 1
-    assert detector.coverage.still_picture[slot_a] == 0
+    assert detector.coverage.seen_through[slot_b] == 1
+    assert detector.coverage.seen_through[slot_a] == 0
+    assert summarize([], detector.coverage, 20.0)["partner_jerks_set_aside"] == 1
     every, _ = detect(DetectorConfig(partner_share=0.0))  # without the rule, three jerks
     assert [p for p, _ in every] == [slot_a, slot_b, slot_b]
 

@@ -173,8 +173,9 @@ class DetectorConfig:
     another at least 1 / ``partner_share`` times its size is that jerk seen through them,
     and is set aside. A bed partner's jerk changes the picture in the neighbour's boxes and
     moves the neighbour's landmarks a little (in the two-person clips, trunk "jerks" of
-    0.04-0.05 torso lengths during the partner's jerks of 0.18-0.19). With people in view,
-    events therefore leave the detector ``max_jerk_s`` + ``context_s`` later."""
+    0.04-0.05 torso lengths during the partner's jerks of 0.18-0.19); counted in the
+    summary's ``partner_jerks_set_aside``. With people in view, events therefore leave the
+    detector ``max_jerk_s`` + ``context_s`` later."""
     max_event_s: float = 20.0
     """A movement that goes on longer than this is cut into consecutive events."""
     merge_s: float = 0.15

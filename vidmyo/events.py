@@ -635,9 +635,7 @@ class JerkDetector:
         out: list[Event] = []
         for e in sorted(ready, key=lambda e: e.onset_s):
             if self._seen_through_another(e):
-                person = self._people[e.person]
-                person.still_picture += 1
-                self.coverage.still_picture[e.person] = person.still_picture
+                self.coverage.seen_through[e.person] += 1
                 continue
             if e.kind == "jerk":
                 self._released_jerks.append(e)

@@ -118,6 +118,13 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
             f"{set_aside} jerk-like landmark {what} set aside: the picture did not change "
             "(the pose model's glitches)"
         )
+    seen_through = summary["partner_jerks_set_aside"]
+    if seen_through:
+        what = "jerk was" if seen_through == 1 else "jerks were"
+        analysis.notes.append(
+            f"{seen_through} small {what} set aside: each began during a jerk of another "
+            "person at least twice its size, and was that jerk seen through them"
+        )
     write_results(analysis.to_dict(), analysis.events, out_dir)
     if problem is not None:
         raise type(problem)(f"{problem}; results for what was read are in {out_dir}")

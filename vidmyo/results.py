@@ -100,8 +100,10 @@ class Coverage:
     """Left/right swaps of the pose model that were undone, per person slot."""
     still_picture: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
     """Jerk-like landmark movements set aside because the picture did not change (the pose
-    model's glitches; ``DetectorConfig.picture_check``), or because they were another
-    person's jerk seen through this one (``DetectorConfig.partner_share``), per person slot."""
+    model's glitches; ``DetectorConfig.picture_check``), per person slot."""
+    seen_through: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
+    """Jerks set aside as another person's larger jerk seen through this one (a bed partner;
+    ``DetectorConfig.partner_share``), per person slot."""
     trigger_z: float = 0.0
     min_amplitude: float = 0.0
     """The detector's thresholds, to say how small a jerk each region allowed."""
@@ -117,6 +119,7 @@ class Coverage:
             np.zeros((persons, len(REGIONS), len(NOISE_BINS) - 1), np.int64),
             np.zeros(persons, np.int64),
             np.zeros(persons, np.int64),
+            np.zeros(persons, np.int64),
             trigger_z,
             min_amplitude,
         )
@@ -130,6 +133,7 @@ class Coverage:
             noise_counts=self.noise_counts[order],
             side_swaps=self.side_swaps[order],
             still_picture=self.still_picture[order],
+            seen_through=self.seen_through[order],
         )
 
     def add_noise(self, person: int, noise: npt.NDArray[np.float64]) -> None:
@@ -203,6 +207,7 @@ def person_summaries(jerks: list[Event], coverage: Coverage, analysed_s: float) 
                 "unseen_regions": [r for r, f in seen.items() if f < UNSEEN_BELOW],
                 "side_swaps_fixed": int(coverage.side_swaps[p]),
                 "pose_glitches_set_aside": int(coverage.still_picture[p]),
+                "partner_jerks_set_aside": int(coverage.seen_through[p]),
             }
         )
     return out
@@ -214,8 +219,9 @@ def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dic
     and how noisy the pose model was in each (the smallest jerk it allowed to be found).
 
     Region and noise figures are person 0's (the person in view the longest); ``persons``
-    has each person's own; swaps and glitches are totals over everyone. ``by_person`` counts
-    jerks per person and lists every person who was in view, with 0 if they had none."""
+    has each person's own; swaps, glitches and partner jerks are totals over everyone.
+    ``by_person`` counts jerks per person and lists every person who was in view, with 0 if
+    they had none."""
     jerks = [e for e in events if e.kind == "jerk"]
     by_person = Counter({int(p): 0 for p in np.flatnonzero(coverage.pose_frames)})
     by_person.update(e.person for e in jerks)
@@ -246,4 +252,5 @@ def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dic
         "noisy_regions": noisy,
         "side_swaps_fixed": int(coverage.side_swaps.sum()),
         "pose_glitches_set_aside": int(coverage.still_picture.sum()),
+        "partner_jerks_set_aside": int(coverage.seen_through.sum()),
     }

@@ -121,8 +121,9 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
     seen_through = summary["partner_jerks_set_aside"]
     if seen_through:
         what = "jerk was" if seen_through == 1 else "jerks were"
+        which = "it" if seen_through == 1 else "each"
         analysis.notes.append(
-            f"{seen_through} small {what} set aside: each began during a jerk of another "
+            f"{seen_through} small {what} set aside: {which} began during a jerk of another "
             "person at least twice its size, and was that jerk seen through them"
         )
     write_results(analysis.to_dict(), analysis.events, out_dir)

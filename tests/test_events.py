@@ -430,6 +430,30 @@ def test_a_wandering_lead_in_is_cut_where_the_picture_starts_to_change():
     assert coverage.still_picture[0] >= 1  # the wandering, set aside
 
 
+def test_a_region_that_rises_again_late_in_a_jerk_is_part_of_it():
+    """The head rides a trunk jerk, and rises once more as the trunk returns, 7 frames after
+    the onset, while the picture still changes everywhere. Its own sudden rise comes too late
+    to join the jerk's regions, but it left rest with the jerk and moved less: it is the
+    jerk's aftermath, not a head jerk of its own. (The head's excursion and the changed
+    pixels follow the trunk jerk at frame 1088 of ``upright-light-30fps-blanket``.)"""
+    scn = Scenario(duration_s=12, seed=5, events=[Scripted("jerk", 6, ("trunk",), 0.15)])
+    frames, truth = simulate(scn)
+    onset = truth[0]["onset_frame"]
+    head = list(REGION_LANDMARKS["head"])
+    lift = [5.4, 6.2, 5.4, 5.8, 3.0, 2.6, 2.4, 5.2, 9.0, 7.2, 5.1, 5.0, 4.8, 3.3, 2.0, 1.0]
+    pixels = [95, 131, 76, 1, 29, 49, 74, 86, 78, 75, 62, 44, 18]
+    for f in frames:
+        f.changed_pixels[:] = 0.0
+        k = f.index - onset
+        if 0 <= k < len(lift):
+            f.xy[0, head, 1] -= lift[k]
+        if 0 <= k < len(pixels):
+            f.changed_pixels[0, :2] = pixels[k]  # head and trunk boxes
+    events, _ = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
+    (e,) = jerks(events)
+    assert e.primary_region == "trunk" and abs(e.onset_frame - onset) <= 1
+
+
 def test_a_slow_movement_that_changes_few_pixels_a_frame_is_not_set_aside():
     """A slow real movement changes only a few pixels of the picture on each frame (2-10
     in the rendered clips), below what one frame of a jerk changes; added up over its

@@ -54,6 +54,11 @@ class RegionMovement:
     """Triggered as a sudden movement, below ``trigger_z`` (at ``sudden_trigger_z``)."""
     picture: str = "own"
     """Where the picture changed with it: see :func:`_picture_evidence`."""
+    departure: MotionSample | None = None
+    """Its first departure from rest; a jerk's onset (the start of its sudden rise) may be
+    later."""
+    carried: bool = False
+    """Part of another region's jerk, not a region of it (see ``_PersonDetector._carried``)."""
     changed_so_far: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(len(REGIONS)))
     """Changed pixels per region, added up since its first departure; NaN in its own region
     once a frame's picture could not say (see :meth:`_PersonDetector._see`)."""
@@ -358,7 +363,7 @@ class _PersonDetector:
             self.post_rest[r] = (s.index, rest)
         if m.active_frames < self.min_active and not m.peak_z >= self.cfg.brief_z:
             return  # a one-frame glitch of the pose model, not a movement
-        first_departure = m.onset
+        m.departure = m.onset
         self._refine_onset(m)
         if self._weak(m) and self._run_from_onset(m) < self.min_active:
             return  # a weak movement must last by itself, not with the drift walked back over
@@ -368,7 +373,7 @@ class _PersonDetector:
         if m.kind in ("step", "still_picture"):
             return
         if m.kind != "jerk":  # a slow movement starts where it first left rest
-            m.onset = first_departure
+            m.onset = m.departure
         if m.duration > self.cfg.max_jerk_s:
             self.long_moves.append((m.onset.t, m.end.t))
         if m.kind == "jerk" and m.picture == "own":
@@ -449,13 +454,34 @@ class _PersonDetector:
                 self.finished = [m for m in self.finished if all(m is not g for g in explained)]
                 continue
             kind = self._kind(group)
-            if kind != "jerk":  # one event for one gross movement, however many pieces
+            if kind == "jerk":
+                group += self._carried(group, window_end)
+            else:  # one event for one gross movement, however many pieces
                 group = self._absorb(group)
                 if not final and not self._settled(group, window_end):
                     break
             self.finished = [m for m in self.finished if all(m is not g for g in group)]
             out.append(self._event(group, kind))
         return out
+
+    def _carried(self, group: list[RegionMovement], window_end: float) -> list[RegionMovement]:
+        """Jerk-like movements of other regions that left rest with the group's jerk but rose
+        later, and less far than its largest region: that jerk's aftermath (the head riding a
+        trunk jerk rises again as the trunk returns), not jerks of their own. They end with
+        the event and are not among its regions."""
+        largest = max(m.peak_excursion for m in group)
+        carried = [
+            m
+            for m in self.finished
+            if all(m is not g for g in group)
+            and m.kind == "jerk"
+            and m.departure is not None
+            and m.departure.t <= window_end
+            and m.peak_excursion < largest
+        ]
+        for m in carried:
+            m.carried = True
+        return carried
 
     def _explained_elsewhere(self, m: RegionMovement) -> bool:
         """A jerk-like movement whose own region's picture did not change, while another
@@ -517,7 +543,9 @@ class _PersonDetector:
         members = group
         if kind == "jerk":  # regions that jerked clearly, not those the model dragged along
             share = cfg.min_region_share * primary.peak_excursion
-            members = [m for m in group if m.kind == "jerk" and m.peak_excursion >= share]
+            members = [
+                m for m in group if m.kind == "jerk" and not m.carried and m.peak_excursion >= share
+            ]
         onset = min((m.onset for m in members), key=lambda s: s.t)
         offset = max((m.end for m in members), key=lambda s: s.t)
         regions = [REGIONS[r] for r in sorted({m.region for m in members})]

@@ -1,7 +1,9 @@
 """Motion → events: the one detector that offline analysis, ``detect`` and live monitoring share.
 
 ``JerkDetector.update(frame)`` takes one frame's landmarks and returns the events that became
-final with it (a fraction of a second after their offset); ``flush()`` ends the stream.
+final with it (a fraction of a second after their offset; with several people in view,
+``max_jerk_s`` + ``context_s`` later, see ``DetectorConfig.partner_share``); ``flush()`` ends
+the stream.
 :func:`detect_events` is the offline path: only a loop over ``update``.
 
 Per region, a movement starts when the region's excursion from rest exceeds ``trigger_z``

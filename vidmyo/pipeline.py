@@ -122,9 +122,10 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
     if seen_through:
         what = "jerk was" if seen_through == 1 else "jerks were"
         which = "it" if seen_through == 1 else "each"
+        times = 1.0 / analysis.config.detector.partner_share
         analysis.notes.append(
             f"{seen_through} small {what} set aside: {which} began during a jerk of another "
-            "person at least twice its size, and was that jerk seen through them"
+            f"person at least {times:g} times its size, and was that jerk seen through them"
         )
     write_results(analysis.to_dict(), analysis.events, out_dir)
     if problem is not None:

@@ -143,9 +143,9 @@ class DetectorConfig:
     frame before) to just after its peak, the motion gate must have counted changed pixels
     in the moving region's box, more than on a busy frame just before (a trembling arm, or
     the settling after an earlier jerk, changes the picture on most frames; the pose model's
-    jumps during them change it no more). If the picture changed nowhere on the
-    person, the movement is the pose model's glitch (legs gliding on a still picture, jumps
-    in dark footage) and is set aside. If it changed only in another region's box, the
+    jumps during them change it no more). If the picture changed nowhere on the person, the
+    movement is the pose model's glitch (legs gliding on a still picture, jumps in dark
+    footage) and is set aside. If it changed only in another region's box, the
     movement is set aside when a jerk of that region, which the picture did change with,
     accounts for the change (the model moving landmarks beside a real jerk), and kept
     otherwise: something jerked, the landmarks only misplace it. A movement that has gone on

@@ -56,9 +56,6 @@ class RegionMovement:
     """Triggered as a sudden movement, below ``trigger_z`` (at ``sudden_trigger_z``)."""
     picture: str = "own"
     """Where the picture changed with it: see :func:`_picture_evidence`."""
-    departure: MotionSample | None = None
-    """Its first departure from rest; a jerk's onset (the start of its sudden rise) may be
-    later."""
     carried: bool = False
     """Part of another region's jerk, not a region of it (see ``_PersonDetector._carried``)."""
     changed_so_far: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(len(REGIONS)))
@@ -68,6 +65,12 @@ class RegionMovement:
     picture_before: list[npt.NDArray[np.float32]] = field(default_factory=list)
     """Changed pixels per region on the frames before its first departure (the detector's
     look-back): what the picture was already doing."""
+
+    @property
+    def departure(self) -> MotionSample:
+        """Its first departure from rest; a jerk's onset (the start of its sudden rise) may
+        be later."""
+        return self.samples[0] if self.samples else self.onset
 
     @property
     def end(self) -> MotionSample:
@@ -365,7 +368,6 @@ class _PersonDetector:
             self.post_rest[r] = (s.index, rest)
         if m.active_frames < self.min_active and not m.peak_z >= self.cfg.brief_z:
             return  # a one-frame glitch of the pose model, not a movement
-        m.departure = m.onset
         self._refine_onset(m)
         if self._weak(m) and self._run_from_onset(m) < self.min_active:
             return  # a weak movement must last by itself, not with the drift walked back over
@@ -477,7 +479,6 @@ class _PersonDetector:
             for m in self.finished
             if all(m is not g for g in group)
             and m.kind == "jerk"
-            and m.departure is not None
             and m.departure.t <= window_end
             and m.peak_excursion < largest
         ]

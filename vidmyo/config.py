@@ -80,15 +80,16 @@ class DetectorConfig:
     """A region triggers when its excursion from rest exceeds this many noise units."""
     sudden_speed_z: float = 7.0
     sudden_trigger_z: float = 3.5
-    """A region whose displacement over ``still_window_s`` exceeds ``sudden_speed_z`` of its noise
-    units triggers already at ``sudden_trigger_z`` units of excursion, when the picture can
-    confirm it: if it stays below ``trigger_z``, it must then change the picture in its own
-    region's box (``picture_check``) and last ``min_active_s`` from the onset of its sudden
-    rise. Why: the excursion's noise unit includes the pose model's slow
-    drift, which the short displacement window does not see, so a jerk of a swinging limb
-    (whose region mean moves less than its end) can be many units sudden and still below
-    ``trigger_z`` (``docs/accuracy.md``: these two values were chosen on the video clips).
-    Landmarks without pictures trigger at ``trigger_z`` only."""
+    """A region whose displacement over ``still_window_s`` exceeded ``sudden_speed_z`` of its
+    noise units within the last ``still_window_s`` (a jerk's excursion often goes on rising
+    a frame after its fastest frame) triggers already at ``sudden_trigger_z`` units of
+    excursion, when the picture can confirm it: if it stays below ``trigger_z``, it must
+    then change the picture in its own region's box (``picture_check``) and last
+    ``min_active_s`` from the onset of its sudden rise. Why: the excursion's noise unit
+    includes the pose model's slow drift, which the short displacement window does not see,
+    so a jerk of a swinging limb (whose region mean moves less than its end) can be many
+    units sudden and still below ``trigger_z`` (``docs/accuracy.md``: these two values were
+    chosen on the video clips). Landmarks without pictures trigger at ``trigger_z`` only."""
     onset_z: float = 3.0
     """The onset is the first frame of the run of frames above this many noise units."""
     onset_fraction: float = 0.25

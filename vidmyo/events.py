@@ -17,6 +17,7 @@ Anything starting next to a camera shake or a light change is labelled as such, 
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections import deque
@@ -236,7 +237,11 @@ class _PersonDetector:
         else:
             exc, z = s.region_excursion(r, reference)
         trigger = self.cfg.trigger_z
-        if s.speed_z[r] >= self.cfg.sudden_speed_z and self._picture_known(r, s):
+        if (
+            self.cfg.sudden_trigger_z <= z < trigger
+            and self._picture_known(r, s)
+            and self._sudden(r, s)
+        ):
             trigger = min(trigger, self.cfg.sudden_trigger_z)
         if not (z >= trigger and exc >= self.cfg.min_amplitude):
             return
@@ -265,6 +270,18 @@ class _PersonDetector:
             self._see(m, p)
         self.active[r] = m
         self._continue(r, s)
+
+    def _sudden(self, r: int, s: MotionSample) -> bool:
+        """Region ``r`` moved suddenly within the last stillness window. Not only on this
+        frame: a jerk's excursion often goes on rising a frame or two after its fastest
+        frame, so the two thresholds of ``sudden_speed_z`` meet on different frames."""
+        if s.speed_z[r] >= self.cfg.sudden_speed_z:
+            return True
+        window = self.motion.still_frames - 1
+        return any(
+            p.speed_z[r] >= self.cfg.sudden_speed_z
+            for p in itertools.islice(reversed(self.recent), window)
+        )
 
     def _picture_known(self, r: int, s: MotionSample) -> bool:
         """The picture check can confirm a movement of region ``r`` (see ``sudden_speed_z``)."""

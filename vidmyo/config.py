@@ -41,7 +41,7 @@ class PoseConfig:
     reprobe_after_s: float = 5.0
     """Try the rotations again after the pose has been lost for this long."""
     enhance_dark: bool = True
-    """Brighten dark or infrared-grey frames (CLAHE) before inference."""
+    """Brighten dark or infrared-grey frames (CLAHE) and smooth their grain before inference."""
     dark_luma: float = 80.0
     """Mean luma (0-255) below which a frame counts as dark."""
     persons: int = 1

@@ -114,11 +114,16 @@ def prepare(image: npt.NDArray[np.uint8], config: PoseConfig) -> npt.NDArray[np.
 
 def _enhance(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     """CLAHE on the lightness channel: lifts a dim or infrared-grey picture without blowing
-    out the bright parts (a plain gain would)."""
+    out the bright parts (a plain gain would). Then a 5×5 Gaussian blur: CLAHE lifts the
+    sensor's grain with the picture, and the pose model follows the grain, which changes
+    every frame (on the still stretches of the dark sample clip the blur cut the landmarks'
+    median frame-to-frame change by 35-62%, the largest changes and the whole-body
+    left/right flips by more; ``docs/accuracy.md``). A jerk moves a whole limb, far more
+    than the blur's few pixels."""
     lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB)
     clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8))
     lab[..., 0] = clahe.apply(lab[..., 0])
-    return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
+    return cv2.GaussianBlur(cv2.cvtColor(lab, cv2.COLOR_LAB2BGR), (5, 5), 0)
 
 
 def unrotate(uv: npt.NDArray[np.float32], rotation: int) -> npt.NDArray[np.float32]:

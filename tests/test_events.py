@@ -383,6 +383,37 @@ def test_a_jerk_is_sudden_when_its_speed_and_excursion_peak_on_different_frames(
     assert e.primary_region == "right_arm" and abs(e.onset_frame - onset) <= 1
 
 
+def test_a_jerk_that_holds_before_it_returns_is_not_a_step():
+    """A small sudden shift that stays is the pose model stepping between solutions; a jerk
+    of the same size may hold still for a while (the pose model's smoothing holds it longer)
+    and then return. Stillness after the rise does not end it before ``max_jerk_s``: the
+    return decides (real clips: ``lying90-light-30fps`` 552 and ``lying90-dark-30fps`` 576
+    held 4-10 frames). Only a movement the picture changed with in its own box is waited for."""
+    scn = Scenario(duration_s=12, seed=11, events=[])
+    base, _ = simulate(scn)
+    arm, at = list(REGION_LANDMARKS["right_arm"]), 180
+    rise, hold, back = [0.5, 1.0], [1.0] * 8, [0.6, 0.25, 0.0]
+
+    def detect(returns: bool, picture_region: str):
+        frames, _ = simulate(scn)
+        profile = rise + hold + (back if returns else [1.0] * 40)
+        for f in frames:
+            f.changed_pixels[:] = 0.0
+            if 0 <= f.index - at < len(profile):
+                f.xy[0, arm, 1] -= 12.0 * profile[f.index - at]  # 0.08 torso lengths
+            elif f.index - at >= len(profile) and not returns:
+                f.xy[0, arm, 1] -= 12.0
+            if at <= f.index <= at + 2:
+                f.changed_pixels[0, REGIONS.index(picture_region)] = 60.0
+        return jerks(detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0])
+
+    assert len(base) and detect(returns=False, picture_region="right_arm") == []  # a step
+    (e,) = detect(returns=True, picture_region="right_arm")
+    assert e.primary_region == "right_arm" and abs(e.onset_frame - at) <= 1
+    assert e.duration_s > (len(rise) + len(hold)) / scn.fps  # the hold is part of it
+    assert detect(returns=True, picture_region="left_leg") == []  # not its picture: a step
+
+
 def test_a_weak_sudden_flicker_must_last_from_its_own_onset():
     """The pose model's arm flickering (away, back, away again, each for a frame or two) with
     the picture changing in the arm's box: the walk back to the first departure makes it look

@@ -131,7 +131,8 @@ class DetectorConfig:
     step_amplitude: float = 0.1
     """A sudden displacement smaller than ``step_amplitude`` torso lengths that does not move
     back by at least ``min_return`` of itself is the pose model stepping between solutions,
-    not a jerk."""
+    not a jerk. When the picture changed with it in its own box, the return is waited for
+    until ``max_jerk_s`` after the onset: a jerk may hold still before it returns."""
     step_noise_units: float = 10.0
     """...and so is one smaller than this many noise units: in dark footage the model's steps
     are as large as real jerks, and only the return tells them apart."""

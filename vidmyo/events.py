@@ -361,8 +361,30 @@ class _PersonDetector:
             m.quiet.clear()
         else:
             m.quiet.append(s)
+        if len(m.quiet) >= self.quiet_frames and self._holding(m, exc):
+            return  # a jerk may hold before it returns: wait for the return
         if len(m.quiet) >= self.quiet_frames or s.t - m.onset.t > self.cfg.max_event_s:
             self._finish(r, s)
+
+    def _holding(self, m: RegionMovement, exc: float) -> bool:
+        """The region rose suddenly, by less than a step of the pose model can be, and stands
+        still away from rest (``exc`` now): finished here, it would be a step. A jerk can hold
+        for a while before it returns, and the pose model's smoothing holds it longer, so
+        stillness is not the end of it until ``max_jerk_s`` after its onset, if the picture
+        changed with it in its own box. (Without pictures, waiting made more of the
+        simulated jitter's drifts back look like returns: ``docs/accuracy.md``.)"""
+        cfg = self.cfg
+        if m.began_earlier or m.rise > cfg.max_rise_s or self.now - m.onset.t >= cfg.max_jerk_s:
+            return False
+        if not m.changed_so_far[m.region] >= cfg.picture_min_pixels:  # or NaN: unknown
+            return False  # without the picture's word, a still shift is a step
+        unreturned = not exc < (1.0 - cfg.min_return) * m.peak_excursion
+        return m.peak_excursion < self._step_limit(m) and unreturned
+
+    def _step_limit(self, m: RegionMovement) -> float:
+        """Below this a sudden shift that stays may be the pose model stepping."""
+        cfg = self.cfg
+        return max(cfg.step_amplitude, cfg.step_noise_units * float(m.peak.noise[m.region]))
 
     def _finish(self, r: int, s: MotionSample) -> None:
         m = self.active.pop(r)
@@ -436,8 +458,7 @@ class _PersonDetector:
         sudden = m.rise <= cfg.max_rise_s and not m.began_earlier
         # A small sudden shift that stays is how the pose model jumps between nearby
         # solutions; a jerk that small must also move back towards rest.
-        step_limit = max(cfg.step_amplitude, cfg.step_noise_units * m.peak.noise[m.region])
-        stayed = m.return_fraction < cfg.min_return and m.peak_excursion < step_limit
+        stayed = m.return_fraction < cfg.min_return and m.peak_excursion < self._step_limit(m)
         if sudden and m.duration <= cfg.max_jerk_s:
             if stayed:
                 return "step"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from conftest import SAMPLE
 
 from vidmyo.errors import InputError, TruncatedVideoError
 from vidmyo.sources import VideoFile, grey_thumbnail
@@ -25,6 +26,12 @@ def test_frames_carry_their_stream_times(tmp_path):
     assert len(frames) == 45
     assert [f.index for f in frames] == list(range(45))
     assert np.allclose([f.t for f in frames], np.arange(45) / 15.0, atol=1e-3)
+
+
+def test_frames_say_which_are_the_codecs_key_frames():
+    """The motion gate must know them: a key frame refreshes the picture's noise at once."""
+    frames = list(VideoFile(SAMPLE, end_s=1.0))
+    assert [f.index for f in frames if f.key] == [0, 12, 24]  # H.264, a key frame every 12
 
 
 def test_fractional_frame_rate_is_kept(tmp_path):

@@ -242,6 +242,17 @@ class SkipConfig:
     """Something moved when at least this many thumbnail pixels (within the person's box,
     padded) changed since the previous frame on two frames in a row, or five times as many
     in a blurred thumbnail since the last pose frame (slow drift)."""
+    single_frame_factor: float = 3.0
+    """...or ``single_frame_factor`` times ``min_changed_pixels`` on one frame alone. A jerk
+    can rise within one frame and hold before it returns, changing the picture on its first
+    frame only (two leg jerks of the dark clips: 44 and 93 pixels, then under 12, so pose
+    never saw them; ``docs/accuracy.md``)."""
+    single_frame_share: float = 0.75
+    """On a key frame of the video's codec, that one frame must also have this share of its
+    changed pixels in one body region's box. A key frame refreshes the picture's noise all
+    over the person at once (in the lying clips up to 151 pixels in one frame, at most 43%
+    of them in one region's box); a jerk changes it where the limb is (78-98% for the
+    one-region jerks measured)."""
     warmup_s: float = 2.0
     """Run pose on every frame for this long at the start: the detector's noise units need
     a second of real inferences, and a jerk in the opening seconds must meet them ready."""

@@ -110,10 +110,17 @@ class MotionGate:
         diff = cv2.absdiff(small, prev)
         step = self._step(diff[box])
         count = cv2.countNonZero(cv2.compare(diff[box], step, cv2.CMP_GT))
-        # A movement changes the picture on consecutive frames (a jerk rises over 2-3);
-        # a codec's keyframe refresh or a noise burst changes one frame only.
+        by_region = self._by_region(diff, step, count)
+        # A movement changes the picture on consecutive frames (a jerk rises over 2-3), or
+        # on one frame by far more than a noise burst does. A codec's key frame refreshes
+        # the picture's noise all over the person at once; a jerk's one frame changes it
+        # where the limb is.
         hit = count >= self.config.min_changed_pixels
-        moved, self._last_hit = hit and self._last_hit, hit
+        large = count >= self.config.single_frame_factor * self.config.min_changed_pixels
+        if large and frame.key:
+            large = _concentrated(by_region, count, self.config.single_frame_share)
+        moved = hit and (self._last_hit or large)
+        self._last_hit = hit
         self._frames += 1
         drift_due = self._frames % DRIFT_EVERY == 0
         if (
@@ -127,7 +134,7 @@ class MotionGate:
             drift = cv2.absdiff(blurred[box], self._reference[box])
             over = cv2.compare(drift, self._step(drift, factor=2.0), cv2.CMP_GT)
             moved = cv2.countNonZero(over) >= 5 * self.config.min_changed_pixels
-        return PictureReading(brightness, float(count), self._by_region(diff, step, count)), moved
+        return PictureReading(brightness, float(count), by_region), moved
 
     def _step(self, diff: npt.NDArray[np.uint8], factor: float = 1.0) -> float:
         """Grey-level change above which a pixel counts as changed: ``factor`` times the fixed
@@ -164,6 +171,13 @@ class MotionGate:
         """Remember the current picture as the one the last pose was taken on."""
         if self._prev is not None:
             self._reference = cv2.GaussianBlur(self._prev, (9, 9), 0)
+
+
+def _concentrated(by_region: npt.NDArray[np.float32] | None, count: int, share: float) -> bool:
+    """At least ``share`` of the changed pixels lie in one body region's box of one person."""
+    if by_region is None or not np.isfinite(by_region).any():
+        return False
+    return bool(np.nanmax(by_region) >= share * count)
 
 
 class SceneMeter:

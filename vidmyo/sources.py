@@ -57,10 +57,11 @@ class VideoInfo:
 class Frame:
     """One frame: ``image`` is BGR uint8 (H, W, 3), ``t`` seconds from the first frame of the
     video, ``thumb`` its grey thumbnail when the source was asked for one (see
-    :func:`grey_thumbnail`). A decoded frame is converted to BGR on first access of
+    :func:`grey_thumbnail`), ``key`` whether the codec coded it as a key frame (None when
+    unknown: live cameras). A decoded frame is converted to BGR on first access of
     ``image`` only."""
 
-    __slots__ = ("index", "t", "thumb", "_image", "_decoded", "_to_bgr")
+    __slots__ = ("index", "t", "thumb", "key", "_image", "_decoded", "_to_bgr")
 
     def __init__(
         self,
@@ -70,12 +71,14 @@ class Frame:
         thumb: npt.NDArray[np.uint8] | None = None,
         decoded: av.VideoFrame | None = None,
         to_bgr: _BgrConverter | None = None,
+        key: bool | None = None,
     ):
         if image is None and decoded is None:
             raise ValueError("a Frame needs an image or a decoded frame")
         self.index = index
         self.t = t
         self.thumb = thumb
+        self.key = key
         self._image = image
         self._decoded = decoded
         self._to_bgr = to_bgr
@@ -261,14 +264,15 @@ class VideoFile:
                 if self.end_s is not None and t > self.end_s + 1e-6:
                     return
                 thumb = None
+                key = bool(decoded.key_frame)
                 if self.thumb_width:
                     thumb = _luma_thumbnail(decoded, self.thumb_width)
                     if thumb is None:
-                        frame = Frame(index, t, image=to_bgr(decoded))
+                        frame = Frame(index, t, image=to_bgr(decoded), key=key)
                         frame.thumb = grey_thumbnail(frame.image, self.thumb_width)
                         yield frame
                         continue
-                yield Frame(index, t, thumb=thumb, decoded=decoded, to_bgr=to_bgr)
+                yield Frame(index, t, thumb=thumb, decoded=decoded, to_bgr=to_bgr, key=key)
         except av.FFmpegError as exc:  # damaged data: stop here; the count check below judges
             log.debug("%s: decoding stopped after frame %d: %s", self.path, index, exc)
         decoded = index + 1

@@ -1,0 +1,75 @@
+"""The motion gate: when the picture changed enough that pose must run."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vidmyo.config import SkipConfig
+from vidmyo.landmarks import REGION_LANDMARKS
+from vidmyo.scene import MotionGate, _padded_box
+from vidmyo.simulate import TEMPLATE
+from vidmyo.sources import Frame
+
+
+def gate_run(changed: list[int], keys: tuple[int, ...] = ()) -> list[bool]:
+    """The gate's verdicts on a still grey picture of which, on frame ``i``, ``changed[i]``
+    thumbnail pixels (one block, growing or shrinking) are bright: from one frame to the
+    next, as many pixels change as the block grew or shrank. ``keys``: the codec's key
+    frames (the others are not; None would be unknown)."""
+    gate = MotionGate(SkipConfig())
+    verdicts = []
+    for i, n in enumerate(changed):
+        thumb = np.full((120, 160), 90, np.uint8)
+        thumb.reshape(-1)[5000 : 5000 + n] = 200
+        image = np.zeros((480, 640, 3), np.uint8)
+        frame = Frame(i, i / 30, image=image, thumb=thumb, key=i in keys)
+        verdicts.append(gate(frame, None)[1])
+    return verdicts
+
+
+def test_a_codec_refresh_of_one_frame_does_not_wake_pose():
+    """13 changed pixels on one frame: the most a key frame changed on the quiet clips."""
+    assert not any(gate_run([0] * 5 + [13] * 5)[1:])
+
+
+def test_a_change_on_two_frames_in_a_row_wakes_pose():
+    verdicts = gate_run([0] * 5 + [20, 40, 40, 40])
+    assert verdicts[6] and not any(verdicts[1:6])
+
+
+def test_a_jerk_that_changes_the_picture_on_one_frame_only_wakes_pose():
+    """A jerk can rise within one frame and hold before it returns: its first frame is then
+    the only one that changes (the dark clips' leg jerks: 44 and 93 pixels, then under 12)."""
+    config = SkipConfig()
+    large = int(config.single_frame_factor * config.min_changed_pixels)
+    verdicts = gate_run([0] * 5 + [large] * 4 + [0] * 2)
+    assert verdicts[5] and not any(verdicts[1:5])
+    assert not any(gate_run([0] * 5 + [large - 1] * 4)[1:])
+
+
+def test_on_a_key_frame_one_frame_wakes_pose_only_where_a_limb_is():
+    """A key frame refreshes the codec's noise all over the person at once (in the lying
+    clips 38-151 changed pixels on one frame, with nothing moving, at most 43% of them in
+    one region's box); a jerk's one changing frame changes the picture where the limb is
+    (the dark clip's leg jerk at a key frame: 98% in the leg's box)."""
+    body = (TEMPLATE * 100 + [320, 200]).astype(np.float32)[None]  # in the 640 px frame
+    foot = body[0, REGION_LANDMARKS["right_leg"][-1]] / 4  # in the 160 px thumbnail
+    x, y = int(foot[0]), int(foot[1])
+    box = _padded_box(body[0], (120, 160), 0.25)
+
+    def key_frame_verdict(changed: np.ndarray) -> bool:
+        gate = MotionGate(SkipConfig())
+        still = np.full((120, 160), 90, np.uint8)
+        image = np.zeros((480, 640, 3), np.uint8)
+        for i, (thumb, key) in enumerate([(still, True), (still, False), (changed, True)]):
+            moved = gate(Frame(i, i / 30, image=image, thumb=thumb, key=key), body)[1]
+        return moved
+
+    at_the_foot = np.full((120, 160), 90, np.uint8)
+    at_the_foot[y - 6 : y, x - 4 : x + 4] = 200  # 48 pixels
+    everywhere = np.full((120, 160), 90, np.uint8)
+    person = everywhere[box].copy()
+    person.reshape(-1)[:: max(1, person.size // 200)] = 200  # ~200 pixels all over
+    everywhere[box] = person
+    assert key_frame_verdict(at_the_foot)
+    assert not key_frame_verdict(everywhere)

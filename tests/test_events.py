@@ -390,7 +390,6 @@ def test_a_jerk_that_holds_before_it_returns_is_not_a_step():
     return decides (real clips: ``lying90-light-30fps`` 552 and ``lying90-dark-30fps`` 576
     held 4-10 frames). Only a movement the picture changed with in its own box is waited for."""
     scn = Scenario(duration_s=12, seed=11, events=[])
-    base, _ = simulate(scn)
     arm, at = list(REGION_LANDMARKS["right_arm"]), 180
     rise, hold, back = [0.5, 1.0], [1.0] * 8, [0.6, 0.25, 0.0]
 
@@ -407,7 +406,7 @@ def test_a_jerk_that_holds_before_it_returns_is_not_a_step():
                 f.changed_pixels[0, REGIONS.index(picture_region)] = 60.0
         return jerks(detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0])
 
-    assert len(base) and detect(returns=False, picture_region="right_arm") == []  # a step
+    assert detect(returns=False, picture_region="right_arm") == []  # a step
     (e,) = detect(returns=True, picture_region="right_arm")
     assert e.primary_region == "right_arm" and abs(e.onset_frame - at) <= 1
     assert e.duration_s > (len(rise) + len(hold)) / scn.fps  # the hold is part of it

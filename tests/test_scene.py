@@ -57,12 +57,12 @@ def test_on_a_key_frame_one_frame_wakes_pose_only_where_a_limb_is():
     x, y = int(foot[0]), int(foot[1])
     box = _padded_box(body[0], (120, 160), 0.25)
 
-    def key_frame_verdict(changed: np.ndarray) -> bool:
+    def key_frame_verdict(changed: np.ndarray, people: np.ndarray = body) -> bool:
         gate = MotionGate(SkipConfig())
         still = np.full((120, 160), 90, np.uint8)
         image = np.zeros((480, 640, 3), np.uint8)
         for i, (thumb, key) in enumerate([(still, True), (still, False), (changed, True)]):
-            moved = gate(Frame(i, i / 30, image=image, thumb=thumb, key=key), body)[1]
+            moved = gate(Frame(i, i / 30, image=image, thumb=thumb, key=key), people)[1]
         return moved
 
     at_the_foot = np.full((120, 160), 90, np.uint8)
@@ -73,3 +73,6 @@ def test_on_a_key_frame_one_frame_wakes_pose_only_where_a_limb_is():
     everywhere[box] = person
     assert key_frame_verdict(at_the_foot)
     assert not key_frame_verdict(everywhere)
+    with_an_empty_slot = np.concatenate([body, np.full_like(body, np.nan)])  # --persons 2
+    assert key_frame_verdict(at_the_foot, with_an_empty_slot)
+    assert not key_frame_verdict(everywhere, with_an_empty_slot)

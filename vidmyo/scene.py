@@ -118,7 +118,7 @@ class MotionGate:
         hit = count >= self.config.min_changed_pixels
         large = count >= self.config.single_frame_factor * self.config.min_changed_pixels
         if large and frame.key:
-            large = _concentrated(by_region, count, self.config.single_frame_share)
+            large = self._concentrated(by_region, count)
         moved = hit and (self._last_hit or large)
         self._last_hit = hit
         self._frames += 1
@@ -167,17 +167,21 @@ class MotionGate:
                     counts[p, r] = cv2.countNonZero(changed[b])
         return counts
 
+    def _concentrated(self, by_region: npt.NDArray[np.float32] | None, count: int) -> bool:
+        """At least ``single_frame_share`` of the changed pixels lie in one body region's box
+        of one person whose pose is known (an empty slot's "regions" are the whole box)."""
+        if by_region is None or self._region_boxes is None:
+            return False
+        known = [p for p, boxes in enumerate(self._region_boxes) if boxes is not None]
+        counts = by_region[known]
+        if not np.isfinite(counts).any():
+            return False
+        return bool(np.nanmax(counts) >= self.config.single_frame_share * count)
+
     def set_reference(self) -> None:
         """Remember the current picture as the one the last pose was taken on."""
         if self._prev is not None:
             self._reference = cv2.GaussianBlur(self._prev, (9, 9), 0)
-
-
-def _concentrated(by_region: npt.NDArray[np.float32] | None, count: int, share: float) -> bool:
-    """At least ``share`` of the changed pixels lie in one body region's box of one person."""
-    if by_region is None or not np.isfinite(by_region).any():
-        return False
-    return bool(np.nanmax(by_region) >= share * count)
 
 
 class SceneMeter:

@@ -60,3 +60,36 @@ def test_a_one_frame_jump_of_the_pose_does_not_move_the_gates_boxes(monkeypatch)
     after = out[jump_at + 1]
     assert after.index == jump_at + 1
     assert after.changed_pixels[0, REGIONS.index("right_arm")] == 0
+
+
+def test_a_jerk_seen_on_one_frame_gets_the_same_pre_roll_as_one_seen_on_two(monkeypatch):
+    """A jerk that changes the picture on its first frame only wakes pose on that frame; one
+    that changes it on two frames wakes it a frame later. The pre-roll counts back from the
+    frame after the first change either way, so the same frames go through pose (the pose
+    model's results depend on which frames it saw)."""
+    from vidmyo.simulate import TEMPLATE
+
+    fps, at = 30.0, 100
+    body = (TEMPLATE * 100 + [320, 200]).astype(np.float32)[None]
+    seen = PoseResult(body.copy(), np.ones((1, 33), np.float32), np.ones(1, bool))
+    still = np.full((480, 640, 3), 90, np.uint8)
+
+    def inferred(pictures: dict[int, np.ndarray]) -> list[int]:
+        with observer.FrameObserver(PoseConfig(), skip=SkipConfig(), fps=fps) as obs:
+            monkeypatch.setattr(type(obs.pose), "__call__", lambda self, image, t: seen)
+            out = []
+            for i in range(at + 40):
+                image = pictures.get(i, pictures.get(-1) if i > at else still)
+                out += obs.push(Frame(i, i / fps, image=image.copy()))
+            out += obs.flush()
+        return [f.index for f in out if f.inferred and f.index > 75]  # after the warm-up
+
+    hand = still.copy()
+    hand[300:340, 360:400] = 200  # 100 thumbnail pixels where the body is
+    half = still.copy()
+    half[300:320, 360:400] = 200
+    one_frame = inferred({at: hand, -1: hand})  # the change comes, and holds
+    two_frames = inferred({at: half, at + 1: hand, -1: hand})
+    pre_roll = observer.frames_for(SkipConfig().pre_roll_s, fps)
+    assert one_frame[0] == two_frames[0] == at + 1 - pre_roll
+    assert one_frame[:pre_roll] == two_frames[:pre_roll] == list(range(at + 1 - pre_roll, at + 1))

@@ -119,7 +119,13 @@ class FrameObserver:
         self._pending.append((frame, picture))
         if moved:  # something moves: pose from the start of the pre-roll on
             self._active = True
-            return self._drain(infer=True)
+            out = []
+            if self.gate.one_frame_wake and len(self._pending) > self.pre_frames:
+                # The pre-roll counts back from the frame after the first change, as when
+                # the gate woke on the second changed frame: the same frames go through
+                # pose either way (the pose model's results depend on which frames it saw).
+                out.append(self._hold(*self._pending.popleft()))
+            return out + self._drain(infer=True)
         out: list[FrameLandmarks] = []
         if frame.t - self._last_pose_t >= self.skip.keepalive_s:
             self._pending.pop()

@@ -68,6 +68,8 @@ class MotionGate:
         self._prev: npt.NDArray[np.uint8] | None = None
         self._reference: npt.NDArray[np.uint8] | None = None
         self._last_hit = False
+        self.one_frame_wake = False
+        """The last frame moved on its own changes alone (see ``single_frame_factor``)."""
         self._frames = 0
         self._people: npt.NDArray[np.float32] | None = None
         self._box: tuple[slice, slice] = (slice(None), slice(None))
@@ -119,7 +121,9 @@ class MotionGate:
         large = count >= self.config.single_frame_factor * self.config.min_changed_pixels
         if large and frame.key:
             large = self._concentrated(by_region, count)
-        moved = hit and (self._last_hit or large)
+        two_in_a_row = hit and self._last_hit
+        moved = two_in_a_row or (hit and large)
+        self.one_frame_wake = moved and not two_in_a_row
         self._last_hit = hit
         self._frames += 1
         drift_due = self._frames % DRIFT_EVERY == 0

@@ -48,10 +48,10 @@ def test_a_jerk_that_changes_the_picture_on_one_frame_only_wakes_pose():
 
 
 def test_on_a_key_frame_one_frame_wakes_pose_only_where_a_limb_is():
-    """A key frame refreshes the codec's noise all over the person at once (in the lying
-    clips 38-151 changed pixels on one frame, with nothing moving, at most 43% of them in
-    one region's box); a jerk's one changing frame changes the picture where the limb is
-    (the dark clip's leg jerk at a key frame: 98% in the leg's box)."""
+    """A key frame refreshes the codec's noise all over the person at once (on the clips'
+    quiet key frames up to 222 changed pixels on one frame, at most 42% of them in one
+    region's box); a jerk's one changing frame changes the picture where the limb is (the
+    dark clip's leg jerk at a key frame: 100% in the leg's box; scripts/measure_gate.py)."""
     body = (TEMPLATE * 100 + [320, 200]).astype(np.float32)[None]  # in the 640 px frame
     foot = body[0, REGION_LANDMARKS["right_leg"][-1]] / 4  # in the 160 px thumbnail
     x, y = int(foot[0]), int(foot[1])

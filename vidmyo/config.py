@@ -250,9 +250,10 @@ class SkipConfig:
     single_frame_share: float = 0.75
     """On a key frame of the video's codec, that one frame must also have this share of its
     changed pixels in one body region's box. A key frame refreshes the picture's noise all
-    over the person at once (in the lying clips up to 151 pixels in one frame, at most 43%
-    of them in one region's box); a jerk changes it where the limb is (78-98% for the
-    one-region jerks measured)."""
+    over the person at once (on the clips' quiet key frames up to 222 pixels in one frame,
+    at most 42% of them in one region's box); a jerk changes it where the limb is (8 of the
+    17 one-frame jerks of the clips put 100% there; the others, most of them multi-region,
+    47-75%: on a key frame they wait for the frames after; ``scripts/measure_gate.py``)."""
     warmup_s: float = 2.0
     """Run pose on every frame for this long at the start: the detector's noise units need
     a second of real inferences, and a jerk in the opening seconds must meet them ready."""

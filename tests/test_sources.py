@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+from fractions import Fraction
+
+import av
 import cv2
 import numpy as np
 import pytest
 from conftest import SAMPLE
 
+from vidmyo import sources
 from vidmyo.errors import InputError, TruncatedVideoError
 from vidmyo.sources import VideoFile, grey_thumbnail
 
@@ -47,6 +52,69 @@ def test_start_and_end_select_a_time_range(tmp_path):
     assert frames[0].t == pytest.approx(1.0, abs=1e-3)
     assert frames[-1].t == pytest.approx(2.0, abs=1e-3)
     assert frames[0].index == 30
+
+
+def write_h264(path, frames=120, fps=30, steps=None):
+    """H.264 with B-frames (showing order differs from decoding order) and a key frame
+    every 15 frames; ``steps`` gives each frame's timestamp step in frames (a camera that
+    drops frames records a variable frame rate)."""
+    steps = steps or [1] * frames
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        stream.time_base = Fraction(1, fps)
+        stream.options = {"x264-params": "keyint=15:min-keyint=15:bframes=2:scenecut=0"}
+        pts = 0
+        for i in range(frames):
+            image = np.zeros((120, 160, 3), np.uint8)
+            image[40:80, (i * 3) % 120 : (i * 3) % 120 + 40] = 200  # a square moving along
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            frame.pts = pts
+            pts += steps[i]
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return path
+
+
+def _read(path, start, end, seek):
+    video = VideoFile(path, start, end, thumb_width=40, seek=seek)
+    return video, list(video)
+
+
+@pytest.mark.parametrize("kind", ["mp4v", "h264 b-frames", "h264 dropped frames"])
+def test_a_late_start_is_reached_by_seeking_with_the_frames_decoding_gives(
+    tmp_path, monkeypatch, kind
+):
+    """Batch chunks late in a night start by seeking; they must see the very frames,
+    indices and times that decoding from the beginning gives."""
+    monkeypatch.setattr(sources, "SEEK_AFTER_S", 1.0)
+    if kind == "mp4v":
+        path = write_video(tmp_path / "a.mp4", frames=120)
+    else:
+        steps = [1 + (i % 7 == 3) for i in range(120)] if "dropped" in kind else None
+        path = write_h264(tmp_path / "a.mp4", steps=steps)
+    seeking, frames = _read(path, 2.02, 3.0, seek=True)
+    decoding, expected = _read(path, 2.02, 3.0, seek=False)
+    assert seeking.seeked and not decoding.seeked
+    assert [(f.index, f.t, f.key) for f in frames] == [(f.index, f.t, f.key) for f in expected]
+    assert frames[0].t >= 2.02 and len(frames) >= 20
+    assert all(np.array_equal(a.thumb, b.thumb) for a, b in zip(frames, expected, strict=True))
+    assert np.array_equal(frames[0].image, expected[0].image)
+
+
+def test_a_seek_that_lands_elsewhere_falls_back_to_decoding(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "SEEK_AFTER_S", 1.0)
+    path = write_h264(tmp_path / "a.mp4")
+    plan = VideoFile._seek_plan
+    monkeypatch.setattr(
+        VideoFile,
+        "_seek_plan",
+        lambda self: dataclasses.replace(plan(self), start_pts=plan(self).start_pts + 1),
+    )
+    seeking, frames = _read(path, 2.0, 2.5, seek=True)
+    _, expected = _read(path, 2.0, 2.5, seek=False)
+    assert not seeking.seeked
+    assert [(f.index, f.t) for f in frames] == [(f.index, f.t) for f in expected]
 
 
 def test_missing_file_and_not_a_video(tmp_path):

@@ -611,3 +611,26 @@ def test_a_glitch_late_in_a_movement_needs_the_picture_to_change_at_its_own_onse
     events, _ = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
     (e,) = jerks(events)
     assert e.primary_region == "trunk" and abs(e.onset_frame - onset) <= 1
+
+
+def test_a_smaller_jerk_of_another_region_before_a_jerk_has_returned_is_its_aftermath():
+    """A trunk jerk at 25 fps has not yet returned when the left arm, swung by it, rises on
+    its own 0.2 s after the onset, too late to join the jerk's regions and smaller. It is
+    the trunk jerk's aftermath, not a jerk of its own. (As at frames 560 and 565 of the
+    video clip ``lying270-light-25fps``, where it was a false jerk.)"""
+    scn = Scenario(
+        duration_s=12,
+        fps=25.0,
+        seed=3,
+        events=[
+            Scripted("jerk", 6.0, ("trunk",), 0.12, 0.4),
+            Scripted("jerk", 6.2, ("left_arm",), 0.06, 0.12),
+        ],
+    )
+    events, truth, _ = run_scenario(scn)
+    (e,) = jerks(events)
+    assert e.primary_region == "trunk" and abs(e.onset_frame - truth[0]["onset_frame"]) <= 1
+    # Once the trunk is back at rest, the same arm jerk is a jerk of its own.
+    scn.events[1] = Scripted("jerk", 6.8, ("left_arm",), 0.06, 0.12)
+    events, truth, _ = run_scenario(scn)
+    assert [e.primary_region for e in jerks(events)] == ["trunk", "left_arm"]

@@ -507,17 +507,20 @@ class _PersonDetector:
         return out
 
     def _carried(self, group: list[RegionMovement], window_end: float) -> list[RegionMovement]:
-        """Jerk-like movements of other regions that left rest with the group's jerk but rose
-        later, and less far than its largest region: that jerk's aftermath (the head riding a
-        trunk jerk rises again as the trunk returns), not jerks of their own. They end with
-        the event and are not among its regions."""
-        largest = max(m.peak_excursion for m in group)
+        """Jerk-like movements of other regions that left rest with the group's jerk, or
+        before its largest region was back at rest, but rose later and less far than that
+        region: that jerk's aftermath (the head riding a trunk jerk rises again as the trunk
+        returns; an arm it swings rises on its own a few frames later), not jerks of their
+        own. They end with the event and are not among its regions."""
+        primary = max(group, key=lambda m: m.peak_excursion)
+        largest = primary.peak_excursion
+        until = max(window_end, primary.end.t)
         carried = [
             m
             for m in self.finished
             if all(m is not g for g in group)
             and m.kind == "jerk"
-            and m.departure.t <= window_end
+            and m.departure.t <= until
             and m.peak_excursion < largest
         ]
         for m in carried:

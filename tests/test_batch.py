@@ -182,6 +182,16 @@ def test_a_truncated_video_keeps_what_was_read(tmp_path):
     job.results = {0: nothing, 1: ok}
     with pytest.raises(InputError, match="no frames"):
         join_chunks(job)
+    # A later chunk that seeked past the damage and read on is left out: no hole in the series.
+    later = {**ok, "problem": None, "problem_type": None}
+    later["arrays"] = {
+        **ok["arrays"],
+        "t": ok["arrays"]["t"] + 6.0,
+        "index": ok["arrays"]["index"] + 180,
+    }
+    job.results = {0: ok, 1: later}
+    obs = join_chunks(job)
+    assert len(obs.series) == len(series) and isinstance(obs.problem, TruncatedVideoError)
 
 
 # -- the command ------------------------------------------------------------------------------

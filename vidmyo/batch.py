@@ -279,11 +279,12 @@ def join_chunks(job: Job, pose: PoseConfig | None = None) -> pipeline.Observatio
     """One observation of the whole video from its chunks' results, as if observed at once.
 
     A chunk that failed fails the input, unless an earlier chunk found the video truncated:
-    then the later chunks had nothing to read, and the input keeps what was read (as
-    ``analyze`` does). With several person slots, each chunk's tracker numbered the people
-    in its own order of appearance: the joined series is tracked once more as a whole
-    (``pose`` holds the tracker's settings), so that a person keeps one slot across the
-    chunk boundaries."""
+    then the input keeps what was read up to there (as ``analyze`` does), and the later
+    chunks are left out, even if, having seeked past damaged data, they read frames beyond
+    it (a hole in the recording would look like a jump of every landmark). With several
+    person slots, each chunk's tracker numbered the people in its own order of appearance:
+    the joined series is tracked once more as a whole (``pose`` holds the tracker's
+    settings), so that a person keeps one slot across the chunk boundaries."""
     parts: list[LandmarkSeries] = []
     problem: VidmyoError | None = None
     first = None
@@ -295,8 +296,9 @@ def join_chunks(job: Job, pose: PoseConfig | None = None) -> pipeline.Observatio
             raise _error(result.get("error_type"), result["error"])
         first = first or result
         parts.append(LandmarkSeries(**result["arrays"], meta=result["meta"]))
-        if result["problem"] is not None and problem is None:
+        if result["problem"] is not None:
             problem = _error(result["problem_type"], result["problem"])
+            break
     series = LandmarkSeries.concat(parts)
     if len(series) == 0:
         raise InputError(f"no frames could be read from {job.path}")

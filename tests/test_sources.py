@@ -117,6 +117,21 @@ def test_a_seek_that_lands_elsewhere_falls_back_to_decoding(tmp_path, monkeypatc
     assert [(f.index, f.t) for f in frames] == [(f.index, f.t) for f in expected]
 
 
+def test_a_seek_can_read_past_damage_that_stops_decoding_from_the_beginning(tmp_path, monkeypatch):
+    """Why ``vidmyo batch`` leaves out the chunks after one that found the video damaged
+    (``test_batch.py``): a later chunk that seeks over the damage reads on."""
+    monkeypatch.setattr(sources, "SEEK_AFTER_S", 1.0)
+    path = write_video(tmp_path / "d.mp4", frames=300)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + len(data) // 10] = np.random.default_rng(0).bytes(len(data) // 10)
+    path.write_bytes(bytes(data))
+    with pytest.raises(TruncatedVideoError):
+        list(VideoFile(path, start_s=8.0, seek=False))
+    seeking = VideoFile(path, start_s=8.0)
+    assert [f.index for f in seeking] == list(range(240, 300)) and seeking.seeked
+
+
 def test_missing_file_and_not_a_video(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         VideoFile(tmp_path / "nope.mp4")

@@ -290,8 +290,9 @@ class VideoFile:
 
     def _seek_plan(self) -> _SeekPlan | None:
         """Count the packets before ``start_s`` and find the key frame to decode from,
-        reading packets without decoding them (about 15 µs a packet, against 150-400 µs to
-        decode a frame). None where the count could differ from decoding's (see the class)."""
+        reading packets without decoding them (a small fraction of decoding's cost:
+        ``scripts/bench_seek.py``). None where the count could differ from decoding's (see
+        the class)."""
         try:
             with _open_container(self.path) as container:
                 first = next(container.decode(container.streams.video[0]), None)
@@ -337,10 +338,10 @@ class VideoFile:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"  # frame and slice threads (measured fastest here)
         first: float | None = None
-        index = -1
+        index = -1  # after a seek, counted from the plan's start_index once it is reached
         checked = plan is None
         if plan is not None:
-            first, index = plan.first_time, plan.start_index - 1
+            first = plan.first_time
             try:
                 container.seek(plan.key_pts, stream=stream, backward=True, any_frame=False)
             except av.FFmpegError as exc:
@@ -352,8 +353,7 @@ class VideoFile:
                 seconds = decoded.time
                 if not checked and seconds is None:
                     raise _SeekMissed("a frame without a timestamp")
-                if plan is None:
-                    index += 1
+                index += 1
                 if first is None and seconds is not None:
                     first = seconds
                 t = seconds - first if seconds is not None else index / fps
@@ -366,8 +366,7 @@ class VideoFile:
                     if decoded.pts != plan.start_pts:
                         raise _SeekMissed(f"landed on {decoded.pts}, not {plan.start_pts}")
                     checked = self.seeked = True
-                if plan is not None:
-                    index += 1
+                    index = plan.start_index
                 if self.end_s is not None and t > self.end_s + 1e-6:
                     return
                 thumb = None

@@ -229,6 +229,24 @@ def test_a_50_ms_jerk_of_one_frame_is_found(fps):
     assert abs(e.onset_frame - truth[0]["onset_frame"]) <= 1
 
 
+def test_a_one_frame_generalized_jerk_keeps_the_regions_it_moved_together():
+    """A 50 ms generalized jerk at 25 fps is one frame, which catches each region at a
+    fraction of its size: none reaches ``brief_z`` alone, together they do (without this the
+    jerk came out as a focal jerk of whichever region passed alone)."""
+    everything = ("trunk", "head", "left_arm", "right_arm", "left_leg", "right_leg")
+    scn = Scenario(
+        duration_s=12,
+        fps=25.0,
+        jitter="mediapipe",
+        events=[Scripted("jerk", 6.0, everything, 0.1, 0.05)],
+    )
+    events, truth, _ = run_scenario(scn)
+    (e,) = jerks(events)
+    assert e.distribution == "generalized"
+    assert len(e.regions) >= 4
+    assert abs(e.onset_frame - truth[0]["onset_frame"]) <= 1
+
+
 def test_one_frame_glitches_near_the_noise_are_not_jerks():
     """The pose model's one-frame glitches: a landmark group thrown off for a single frame by
     a few noise units and back. Unlike a brief jerk they never reach ``brief_z``."""

@@ -106,8 +106,10 @@ class DetectorConfig:
     longer than that."""
     brief_z: float = 11.0
     """A movement shorter than ``min_active_s`` still counts when its excursion reaches this
-    many noise units: a 50 ms jerk is one frame at 25-30 fps, and the pose model's one-frame
-    glitches stay far below this (measured p99 of quiet one-frame changes: 2-3 units)."""
+    many noise units, alone or together with the other regions above ``trigger_z`` on the
+    same frame (root sum of squares): a 50 ms jerk is one frame at 25-30 fps, and the pose
+    model's one-frame glitches stay far below this (measured p99 of quiet one-frame changes:
+    2-3 units)."""
     min_amplitude: float = 0.03
     """Excursions smaller than this many torso lengths are never events."""
     baseline_s: float = 0.5

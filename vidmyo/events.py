@@ -405,7 +405,7 @@ class _PersonDetector:
         m.return_fraction = float(np.clip(1.0 - final_exc / max(m.peak_excursion, 1e-9), 0, 1))
         if m.quiet:
             self.post_rest[r] = (s.index, rest)
-        if m.active_frames < self.min_active and not m.peak_z >= self.cfg.brief_z:
+        if m.active_frames < self.min_active and not self._brief_enough(m):
             return  # a one-frame glitch of the pose model, not a movement
         self._refine_onset(m)
         if self._weak(m) and self._run_from_onset(m) < self.min_active:
@@ -422,6 +422,18 @@ class _PersonDetector:
         if m.kind == "jerk" and m.picture == "own":
             self.vouched.append((m.onset.t, m.end.t, m.region))
         self.finished.append(m)
+
+    def _brief_enough(self, m: RegionMovement) -> bool:
+        """Whether a movement too short to be more than a glitch is still a jerk: its own
+        excursion reaches ``brief_z``, or, with the other regions above the trigger on its
+        peak frame, the frame's combined excursion (root sum of squares) does. A 50 ms
+        generalized jerk is one frame at 25-30 fps and catches each region at a fraction
+        of its size; the pose model's one-frame glitches rarely throw several regions at
+        once, and then still need this much together."""
+        z = m.peak.excursion_z
+        strong = z[np.isfinite(z) & (z >= self.cfg.trigger_z)]
+        together = float(np.sqrt(np.sum(strong**2))) if len(strong) > 1 else 0.0
+        return max(m.peak_z, together) >= self.cfg.brief_z
 
     def _weak(self, m: RegionMovement) -> bool:
         """Triggered below ``trigger_z`` as a sudden movement and never reached it."""

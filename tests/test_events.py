@@ -353,7 +353,8 @@ def test_a_sudden_jerk_below_the_trigger_needs_its_own_picture():
     scn = Scenario(duration_s=12, seed=11, events=[Scripted("jerk", 6, ("right_arm",), 0.06)])
     frames, truth = simulate(scn)
     onset = truth[0]["onset_frame"]
-    sudden = DetectorConfig(sudden_speed_z=3.0, sudden_trigger_z=3.0)
+    # The landmarks' rule alone: the picture's burst would be a picture jerk of its own.
+    sudden = DetectorConfig(sudden_speed_z=3.0, sudden_trigger_z=3.0, picture_jerks=False)
 
     def detect(config, changed_region: str | None):
         for f in frames:
@@ -362,7 +363,8 @@ def test_a_sudden_jerk_below_the_trigger_needs_its_own_picture():
                 f.changed_pixels[0, REGIONS.index(changed_region)] = 50.0
         return jerks(detect_events(frames, config, scn.fps, scn.frame_size)[0])
 
-    assert detect(DetectorConfig(sudden_speed_z=1e9), "right_arm") == []  # below trigger_z
+    below = DetectorConfig(sudden_speed_z=1e9, picture_jerks=False)
+    assert detect(below, "right_arm") == []  # below trigger_z
     (e,) = detect(sudden, "right_arm")
     assert e.primary_region == "right_arm" and abs(e.onset_frame - onset) <= 1
     assert e.confidence > 0.5  # judged against the threshold it triggered at
@@ -422,7 +424,8 @@ def test_a_jerk_that_holds_before_it_returns_is_not_a_step():
                 f.xy[0, arm, 1] -= 12.0
             if at <= f.index <= at + 2:
                 f.changed_pixels[0, REGIONS.index(picture_region)] = 60.0
-        return jerks(detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0])
+        landmarks_only = DetectorConfig(picture_jerks=False)  # the step rule alone
+        return jerks(detect_events(frames, landmarks_only, scn.fps, scn.frame_size)[0])
 
     assert detect(returns=False, picture_region="right_arm") == []  # a step
     (e,) = detect(returns=True, picture_region="right_arm")
@@ -446,7 +449,7 @@ def test_a_weak_sudden_flicker_must_last_from_its_own_onset():
             f.xy[0, arm, 0] += 7.0 * flicker[f.index - (at - 3)]
         if at - 3 <= f.index <= at + 3:
             f.changed_pixels[0, REGIONS.index("right_arm")] = 50.0
-    sudden = DetectorConfig(sudden_speed_z=3.0, sudden_trigger_z=3.0)
+    sudden = DetectorConfig(sudden_speed_z=3.0, sudden_trigger_z=3.0, picture_jerks=False)
     assert detect_events(frames, sudden, scn.fps, scn.frame_size)[0] == []
 
 
@@ -597,7 +600,10 @@ def test_a_landmark_jump_that_changes_the_picture_no_more_than_before_is_set_asi
                 f.changed_pixels[0, arm] = tremor[f.index % len(tremor)]
             if onset <= f.index <= onset + 2:
                 f.changed_pixels[0, arm] = at_jerk
-        events, coverage = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
+        # The landmarks' rule alone: this looped tremor has still gaps, and starts on a still
+        # picture, so its first burst would be a picture jerk.
+        landmarks_only = DetectorConfig(picture_jerks=False)
+        events, coverage = detect_events(frames, landmarks_only, scn.fps, scn.frame_size)
         return jerks(events), coverage.still_picture[0]
 
     found, set_aside = detect(at_jerk=32.0)
@@ -652,3 +658,83 @@ def test_a_smaller_jerk_of_another_region_before_a_jerk_has_returned_is_its_afte
     scn.events[1] = Scripted("jerk", 6.8, ("left_arm",), 0.06, 0.12)
     events, truth, _ = run_scenario(scn)
     assert [e.primary_region for e in jerks(events)] == ["trunk", "left_arm"]
+
+
+def _picture_burst_frames(
+    burst: list[float], arm_px: float = 3.0, shift: float = 0.0, box: str = "left_arm"
+):
+    """A still, breathing person whose ``box`` changes by ``burst`` changed pixels from
+    frame 180 on, while the left arm's landmarks move by only ``arm_px`` (about 0.02 torso
+    lengths: the pose model barely follows); the background shifts by ``shift`` pixels on
+    those frames."""
+    scn = Scenario(duration_s=12, seed=11, events=[])
+    frames, _ = simulate(scn)
+    arm, at = list(REGION_LANDMARKS["left_arm"]), 180
+    follow = [0.5, 1.0, 1.0, 0.6, 0.3]
+    for f in frames:
+        f.changed_pixels[:] = 0.0
+        k = f.index - at
+        if 0 <= k < len(follow):
+            f.xy[0, arm, 1] -= arm_px * follow[k]
+        if 0 <= k < len(burst):
+            f.changed_pixels[0, REGIONS.index(box)] = burst[k]
+            f.shift[:] = shift
+    return scn, frames, at
+
+
+def test_a_jerk_the_picture_shows_and_the_pose_model_does_not_follow_is_reported():
+    """On the rendered clips the pose model showed some clear jerks at a fraction of their
+    size (an arm jerk of 0.08 torso lengths as 0.02) while the gate counted hundreds of
+    changed pixels in the arm's box: out of a still picture, a burst of change that is over
+    within ``max_jerk_s`` is a jerk, with ``evidence`` "picture", in the region whose
+    landmarks moved most."""
+    scn, frames, at = _picture_burst_frames([60.0, 150.0, 40.0, 20.0])
+    events, _ = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
+    (e,) = events
+    assert (e.kind, e.evidence, e.primary_region, e.distribution) == (
+        "jerk",
+        "picture",
+        "left_arm",
+        "focal",
+    )
+    assert e.onset_frame == at and e.offset_frame == at + 3 and e.peak_frame == at + 1
+    assert e.confidence == DetectorConfig().picture_jerk_confidence
+    assert 0 < e.amplitude < 0.05  # what the landmarks showed: a lower bound
+    off = DetectorConfig(picture_jerks=False)
+    assert detect_events(frames, off, scn.fps, scn.frame_size)[0] == []
+    # The same through the streaming detector, frame by frame.
+    detector = JerkDetector(DetectorConfig(), scn.fps, scn.frame_size)
+    streamed = []
+    for f in frames:
+        for e in detector.update(f):
+            assert f.t - e.offset_s <= 1.0  # final within a second, as landmark jerks
+            streamed.append(e)
+    streamed += detector.flush()
+    assert [e.to_dict() for e in streamed] == [e.to_dict() for e in events]
+    # Where the picture changed comes first: the leg's box changed, though the arm's
+    # landmarks moved a little more than the leg's.
+    scn, frames, at = _picture_burst_frames([60.0, 150.0, 40.0, 20.0], box="left_leg")
+    (e,) = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0]
+    assert (e.evidence, e.primary_region, e.onset_frame) == ("picture", "left_leg", at)
+
+
+@pytest.mark.parametrize(
+    ("burst", "shift", "why"),
+    [
+        ([150.0], 0.0, "one frame: a codec's key frame refreshes the noise so"),
+        ([20.0, 30.0, 20.0], 0.0, "never a large change"),
+        ([60.0, 150.0, 40.0, 20.0], 3.0, "the camera moved"),
+        ([60.0, 150.0, 40.0, 20.0], np.nan, "the background cannot say whether the camera moved"),
+        ([60.0, 150.0] + [30.0] * 30, 0.0, "the picture keeps changing: a movement"),
+    ],
+)
+def test_a_burst_of_change_that_is_no_jerk_is_not_reported(burst, shift, why):
+    scn, frames, _ = _picture_burst_frames(burst, shift=shift)
+    assert detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0] == [], why
+
+
+def test_a_jerk_the_landmarks_show_is_not_reported_again_from_the_picture():
+    scn, frames, at = _picture_burst_frames([60.0, 150.0, 40.0, 20.0], arm_px=25.0)
+    (e,) = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0]
+    assert (e.kind, e.evidence, e.primary_region) == ("jerk", "landmarks", "left_arm")
+    assert abs(e.onset_frame - at) <= 1

@@ -66,6 +66,7 @@ def test_rows_round_trip(tmp_path):
     assert e["regions"] == ["left_arm"] and e["amplitude"] == 0.123  # rounded as events.json
     assert e["clip"] == "/clips/a.mp4" and e["snapshot"] == "/clips/a_peak.jpg"
     assert e["latency_s"] == 0.52 and e["wall_time"].startswith(iso(1_700_000_012.5)[:19])
+    assert e["evidence"] == "landmarks"
     assert state["kind"] == "source_gap" and state["end_s"] == 24.0
     with sqlite3.connect(path) as db:  # the gaps view, for tools that look for "gaps"
         assert db.execute("SELECT start_s, end_s, reason FROM gaps").fetchall() == [

@@ -76,6 +76,7 @@ def _print_summary(analysis, out_dir: Path) -> None:
         lines.append(
             f"  {e.onset_s:8.3f} s  {who}{e.primary_region:<9} {e.distribution:<11} "
             f"amplitude {e.amplitude:.2f}  confidence {e.confidence:.2f}"
+            + ("  (seen in the picture only)" if e.evidence == "picture" else "")
         )
     if len(analysis.jerks) > 20:
         lines.append(f"  … {len(analysis.jerks) - 20} more in events.csv")

@@ -160,6 +160,29 @@ class DetectorConfig:
     jerk changes it) when it starts to change: the change starts afresh.
     Landmarks without pictures (synthetic, or files from before this check) are not judged.
     ``scripts/bench_accuracy.py`` shows the effect on the video clips."""
+    picture_jerks: bool = True
+    """Report a jerk that the picture shows and the pose model did not follow (evidence
+    ``"picture"``): out of a still picture (``picture_still_s``), the gate counts at least
+    ``picture_jerk_pixels`` changed pixels in one of the person's region boxes, on two of
+    three frames at least ``picture_min_pixels``, and the picture is still again within
+    ``max_jerk_s``; the background did not move (``picture_jerk_shift``; where it cannot be
+    measured, no such jerk is reported), the light did not change, and no event of the
+    person's landmarks overlaps it. On the clips of ``docs/accuracy.md`` the pose model
+    showed some clear jerks at a fraction of their size (a 0.08 arm jerk as 0.02) while
+    the picture changed by hundreds of pixels. Its region is the one whose landmarks moved
+    most (in noise units), its amplitude what they showed: a lower bound. Needs
+    ``picture_check``."""
+    picture_jerk_pixels: float = 36.0
+    picture_still_s: float = 0.5
+    """A picture jerk comes out of a still picture: unchanged on the frame before, and on
+    three frames of four over this long before."""
+    picture_jerk_shift: float = 0.001
+    """Largest background shift on any frame of a picture jerk, as a fraction of the frame's
+    longer side (0.64 px at 640 px; still footage: under 0.05 px, camera shakes 0.4-12 px
+    a frame)."""
+    picture_jerk_confidence: float = 0.5
+    """Confidence of a picture jerk: the pose model did not confirm it, and its region is
+    the landmarks' best guess."""
     picture_min_pixels: float = 12.0
     """...at least this many changed pixels of the gate's thumbnail
     (``SkipConfig.thumb_width`` wide) inside the region's box, padded, more than the upper
@@ -219,6 +242,7 @@ class DetectorConfig:
             brief_z=self.brief_z / s,
             onset_z=min(self.onset_z, self.trigger_z / s),
             min_amplitude=self.min_amplitude / s,
+            picture_jerk_pixels=self.picture_jerk_pixels / s,
         )
 
 

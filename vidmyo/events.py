@@ -158,6 +158,93 @@ def _busy(pictures: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
         return np.nan_to_num(np.nanpercentile(np.stack(pictures), 75, axis=0))
 
 
+@dataclass
+class _Burst:
+    """A burst of change in a person's picture: ``samples`` from the still frame before it
+    to the still frames after it; ``samples[1]`` is its onset, ``samples[last]`` the last
+    frame that changed."""
+
+    samples: list[MotionSample]
+    last: int
+
+    @property
+    def onset(self) -> MotionSample:
+        return self.samples[1]
+
+    @property
+    def end(self) -> MotionSample:
+        return self.samples[self.last]
+
+
+class _PictureWatch:
+    """Bursts of change in one person's region boxes: out of a still picture, a sudden change
+    that is over within ``max_jerk_s`` (the candidates for ``DetectorConfig.picture_jerks``).
+    Keeps only the burst in hand, so memory stays flat."""
+
+    def __init__(self, cfg: DetectorConfig, fps: float, long_side: float):
+        self.cfg = cfg
+        self.before: deque[bool] = deque(maxlen=frames_for(cfg.picture_still_s, fps))
+        """Whether the picture changed, over the frames before the one in hand."""
+        self.still_after = frames_for(cfg.still_window_s, fps)
+        self.longest = frames_for(cfg.max_jerk_s, fps)
+        self.max_shift = cfg.picture_jerk_shift * long_side
+        self.prev: MotionSample | None = None
+        self.samples: list[MotionSample] = []
+        self.last = 0
+        self.calm = True
+        """No light change, and the background measured and still, through the burst."""
+
+    def update(self, s: MotionSample, shift: npt.NDArray[np.float32] | None) -> _Burst | None:
+        """Push one frame; returns a burst that has just ended and looks like a jerk."""
+        found = None
+        px = s.changed_pixels
+        if not np.isfinite(px).any():  # no picture to judge: start afresh
+            self.samples = []
+            self.before.clear()
+        else:
+            changed = bool(np.nanmax(px) >= self.cfg.picture_min_pixels)
+            if not self.samples and changed and self._was_still() and self.prev:
+                self.samples, self.calm = [self.prev], True
+            if self.samples:
+                self.samples.append(s)
+                steady = shift is not None and bool(np.hypot(*shift) <= self.max_shift)
+                self.calm &= steady and not s.light_change
+                if changed:
+                    self.last = len(self.samples) - 1
+                if len(self.samples) - 1 - self.last >= self.still_after:
+                    found = self._judge(_Burst(self.samples, self.last))
+                    self.samples = []
+                elif self.last > self.longest:
+                    self.samples = []  # the picture keeps changing: a movement, not a jerk
+            self.before.append(changed)
+        self.prev = s
+        return found
+
+    def _was_still(self) -> bool:
+        """Still on the frame before, and on three frames of four over ``picture_still_s``
+        (a tremor changes the picture on two frames of three, with still gaps between)."""
+        full = len(self.before) == self.before.maxlen
+        return full and not self.before[-1] and sum(self.before) <= len(self.before) // 4
+
+    def flush(self) -> _Burst | None:
+        burst, self.samples = self.samples, []
+        return self._judge(_Burst(burst, self.last)) if burst else None
+
+    def _judge(self, burst: _Burst) -> _Burst | None:
+        """A jerk rises over two or three frames and changes the picture a lot on one of
+        them (a codec's key frame refreshes the picture's noise on one frame only)."""
+        rising = burst.samples[1 : min(4, burst.last + 1)]
+        rise = np.array([np.nan_to_num(p.changed_pixels).max() for p in rising])
+        if (
+            self.calm
+            and burst.last <= self.longest
+            and rise.max() >= self.cfg.picture_jerk_pixels
+            and (rise >= self.cfg.picture_min_pixels).sum() >= 2
+        ):
+            return burst
+        return None
+
+
 class _PersonDetector:
     """Detection for one tracked person slot."""
 
@@ -189,6 +276,11 @@ class _PersonDetector:
         ones, and lead-ins cut off (see ``_still_lead_in``)."""
         self.vouched: deque[tuple[float, float, int]] = deque(maxlen=16)
         """(onset, end, region) of recent jerk movements the picture changed with."""
+        self.picture = _PictureWatch(config, fps, max(frame_size))
+        self.picture_bursts: list[_Burst] = []
+        """Bursts waiting until the landmarks' events around them are known."""
+        self.reported: deque[tuple[float, float]] = deque(maxlen=64)
+        """(onset, offset) of this person's recent events."""
 
     # -- per frame ------------------------------------------------------------------------------
     def update(self, frame: FrameLandmarks, slot: int) -> list[Event]:
@@ -216,6 +308,10 @@ class _PersonDetector:
             else:
                 self._maybe_start(r, s)
         self.recent.append(s)
+        if self.cfg.picture_jerks and self.cfg.picture_check:
+            burst = self.picture.update(s, frame.shift)
+            if burst is not None:
+                self.picture_bursts.append(burst)
         return self._emit(final=False)
 
     def _reference(self, r: int, s: MotionSample) -> npt.NDArray[np.float64]:
@@ -516,7 +612,83 @@ class _PersonDetector:
                     break
             self.finished = [m for m in self.finished if all(m is not g for g in group)]
             out.append(self._event(group, kind))
+            self.reported.append((out[-1].onset_s, out[-1].offset_s))
+        return out + self._picture_jerks(final)
+
+    def _picture_jerks(self, final: bool) -> list[Event]:
+        """Jerks the picture showed and the landmarks did not: each burst, once every
+        movement of the landmarks that could overlap it has become an event or been set
+        aside, unless an event of this person overlaps it, a longer movement goes on, or the
+        camera or the light changed nearby (``context_s``)."""
+        cfg = self.cfg
+        near = cfg.context_s
+        out: list[Event] = []
+        waiting: list[_Burst] = []
+        for burst in self.picture_bursts:
+            lo, hi = burst.onset.t - cfg.merge_s, burst.end.t + cfg.merge_s
+            if not final and (
+                self.now < burst.end.t + near
+                or any(m.onset.t <= hi for m in self.finished)
+                or any(
+                    m.departure.t <= hi and self.now - m.departure.t <= cfg.max_jerk_s
+                    for m in self.active.values()
+                )
+            ):
+                waiting.append(burst)
+                continue
+            overlapping = (
+                any(m.departure.t <= hi for m in self.active.values())  # a longer movement
+                or any(a <= hi and b >= lo for a, b in self.reported)
+                or any(a <= hi + near and b >= lo - near for a, b in self.long_moves)
+                or any(lo - near <= t <= hi + near for t, _ in self.artifacts)
+            )
+            event = None if overlapping else self._picture_event(burst)
+            if event is not None:
+                out.append(event)
+                self.reported.append((event.onset_s, event.offset_s))
+        self.picture_bursts = waiting
         return out
+
+    def _picture_event(self, burst: _Burst) -> Event | None:
+        """The jerk a burst shows. Its region: of those whose box changed at least half as
+        much as the box that changed most (the trunk's large box overlaps the arms and the
+        head), the one whose landmarks moved most (noise units) from the frame before the
+        burst to ``picture_by`` frames in. Nobody's if no pose was found."""
+        window = burst.samples[: self.picture_by + 2]
+        changing = burst.samples[1 : burst.last + 1]
+        boxes = np.nan_to_num(np.array([p.changed_pixels for p in changing])).sum(axis=0)
+        with warnings.catch_warnings():  # regions unseen throughout are all-NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            z = np.nanmax(np.array([p.excursion_z for p in window]), axis=0)
+            if not np.isfinite(z).any():
+                return None
+            changed_most = np.where(boxes >= 0.5 * boxes.max(), z, np.nan)
+            r = int(np.nanargmax(changed_most if np.isfinite(changed_most).any() else z))
+            amplitude = float(np.nanmax([p.excursion[r] for p in window]))
+            speed = float(np.nanmax([p.speed[r] for p in window]))
+        onset, end = burst.onset, burst.end
+        peak = max(changing, key=lambda p: float(np.nanmax(p.changed_pixels)))
+        return Event(
+            kind="jerk",
+            onset_s=onset.t,
+            offset_s=end.t,
+            peak_s=peak.t,
+            regions=[REGIONS[r]],
+            primary_region=REGIONS[r],
+            distribution="focal",
+            peak_speed=speed,
+            amplitude=amplitude,
+            confidence=self.cfg.picture_jerk_confidence,
+            person=self.person,
+            onset_frame=onset.index,
+            peak_frame=peak.index,
+            offset_frame=end.index,
+            duration_s=end.t - onset.t,
+            rise_s=peak.t - onset.t,
+            return_fraction=float("nan"),
+            snr=float(z[r]),
+            evidence="picture",
+        )
 
     def _carried(self, group: list[RegionMovement], window_end: float) -> list[RegionMovement]:
         """Jerk-like movements of other regions that left rest with the group's jerk, or
@@ -652,6 +824,9 @@ class _PersonDetector:
         for r in list(self.active):
             if last is not None:
                 self._finish(r, last)
+        burst = self.picture.flush()
+        if burst is not None:
+            self.picture_bursts.append(burst)
         return self._emit(final=True)
 
 

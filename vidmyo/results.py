@@ -46,7 +46,9 @@ class Event:
     ``amplitude`` (torso lengths), ``confidence`` in [0, 1], ``person``.
     Extra fields: the frame numbers of onset, peak and offset, ``duration_s``, ``rise_s``
     (onset to largest excursion), ``return_fraction`` (1 = back at rest, 0 = stayed displaced),
-    ``snr`` (peak excursion in noise units).
+    ``snr`` (peak excursion in noise units), ``evidence``: ``"landmarks"``, or ``"picture"``
+    for a jerk the picture showed and the pose model did not follow (its amplitude is what
+    the landmarks showed, a lower bound; see ``DetectorConfig.picture_jerks``).
     """
 
     kind: str
@@ -67,6 +69,7 @@ class Event:
     rise_s: float = 0.0
     return_fraction: float = 0.0
     snr: float = 0.0
+    evidence: str = "landmarks"
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -240,6 +243,7 @@ def summarize(events: list[Event], coverage: Coverage, analysed_s: float) -> dic
         "analysed_s": round(analysed_s, 3),
         "by_region_involved": dict(Counter(r for e in jerks for r in e.regions)),
         "by_distribution": dict(Counter(e.distribution for e in jerks)),
+        "picture_jerks": sum(e.evidence == "picture" for e in jerks),
         "by_kind": dict(Counter(e.kind for e in events)),
         "by_person": {str(k): v for k, v in sorted(by_person.items())},
         "persons": person_summaries(jerks, coverage, analysed_s),

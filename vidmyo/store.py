@@ -64,6 +64,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("person", "INTEGER"), ("onset_frame", "INTEGER"), ("peak_frame", "INTEGER"),
         ("offset_frame", "INTEGER"), ("rise_s", "REAL"), ("return_fraction", "REAL"),
         ("snr", "REAL"), ("snapshot", "TEXT"), ("detected_at", "TEXT"), ("latency_s", "REAL"),
+        ("evidence", "TEXT"),
     ],
     "states": [
         ("id", _KEY), ("session_id", "INTEGER NOT NULL REFERENCES sessions(id)"),
@@ -79,7 +80,7 @@ INDEXES = (
     "end_time, reason FROM states WHERE kind = 'source_gap'",
 )
 EVENT_EXTRAS = ("peak_s", "duration_s", "distribution", "person", "onset_frame", "peak_frame",
-                "offset_frame", "rise_s", "return_fraction", "snr")  # fmt: skip
+                "offset_frame", "rise_s", "return_fraction", "snr", "evidence")  # fmt: skip
 STATE_KINDS = ("no_pose", "source_gap", "frames_dropped")
 
 

@@ -53,7 +53,8 @@ def format_events(events: list[dict]) -> str:
     rows = [
         [
             str(e["id"]), str(e["session_id"]), _local(e["wall_time"]), f"{e['onset_s']:.3f}",
-            e["kind"], e["primary_region"] or "-", e["distribution"] or "-",
+            e["kind"] + (" (picture)" if e.get("evidence") == "picture" else ""),
+            e["primary_region"] or "-", e["distribution"] or "-",
             f"{e['amplitude']:.2f}", f"{e['confidence']:.2f}",
             Path(e["clip"]).name if e["clip"] else "-",
         ]

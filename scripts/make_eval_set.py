@@ -25,6 +25,9 @@ Two parts, both deterministic:
     python scripts/make_eval_set.py              # both parts (videos: ~20-30 min on 2 cores)
     python scripts/make_eval_set.py --only landmarks
     python scripts/make_eval_set.py --only videos --jobs 1
+    python scripts/make_eval_set.py --holdout    # the same clip recipes with other seeds, in
+                                                 # eval_set/holdout/ (no sample clip, no doc):
+                                                 # a check of rules chosen on the main clips
 
 Clips already rendered with the same options are kept (``--force`` renders them again).
 """
@@ -340,6 +343,7 @@ CLIPS = [
     ),
 ]
 QUICK_CLIP = "upright-light-25fps"
+HOLDOUT_SEED_OFFSET = 100
 
 
 def clip_tags(options: list[str]) -> dict:
@@ -398,29 +402,42 @@ def render_clip(item: tuple[str, list[str], dict], folder: Path, force: bool) ->
     return row
 
 
-def make_videos(out: Path, jobs: int, force: bool) -> None:
+def holdout_clips(offset: int = HOLDOUT_SEED_OFFSET) -> list[tuple[str, list[str], dict]]:
+    """The clip recipes with every seed moved by ``offset``: other people's poses, events
+    and times, the same conditions."""
+
+    def reseed(options: list[str]) -> list[str]:
+        at = options.index("--seed") + 1
+        return [*options[:at], str(int(options[at]) + offset), *options[at + 1 :]]
+
+    return [(name, reseed(options), extra) for name, options, extra in CLIPS]
+
+
+def make_videos(out: Path, jobs: int, force: bool, holdout: bool = False) -> None:
     folder = out / "videos"
     folder.mkdir(parents=True, exist_ok=True)
+    clips = holdout_clips() if holdout else CLIPS
     started = time.time()
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
-            rows = list(pool.map(render_clip, CLIPS, [folder] * len(CLIPS), [force] * len(CLIPS)))
+            rows = list(pool.map(render_clip, clips, [folder] * len(clips), [force] * len(clips)))
     else:
-        rows = [render_clip(c, folder, force) for c in CLIPS]
-    sample = json.loads(SAMPLE.with_suffix(".truth.json").read_text())
-    rows.insert(
-        0,
-        {
-            "name": "sample_jerks",
-            "video": str(SAMPLE.relative_to(REPO)),
-            "options": ["(committed sample clip)"],
-            "render_s": 0.0,
-            "seconds": sample["frame_count"] / sample["fps"],
-            "frames": sample["frame_count"],
-            **clip_tags([]),
-            "quick": False,
-        },
-    )
+        rows = [render_clip(c, folder, force) for c in clips]
+    if not holdout:
+        sample = json.loads(SAMPLE.with_suffix(".truth.json").read_text())
+        rows.insert(
+            0,
+            {
+                "name": "sample_jerks",
+                "video": str(SAMPLE.relative_to(REPO)),
+                "options": ["(committed sample clip)"],
+                "render_s": 0.0,
+                "seconds": sample["frame_count"] / sample["fps"],
+                "frames": sample["frame_count"],
+                **clip_tags([]),
+                "quick": False,
+            },
+        )
     took = time.time() - started
     index = {
         "seconds": round(took, 1),
@@ -504,9 +521,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="do not update the set's description in docs/accuracy.md",
     )
+    ap.add_argument(
+        "--holdout",
+        action="store_true",
+        help="only the clips, with other seeds, in eval_set/holdout/ (unless --out); no doc",
+    )
     args = ap.parse_args(argv)
     if args.jobs < 1:
         ap.error("--jobs must be at least 1")
+    if args.holdout:
+        out = args.out if args.out != OUT else OUT / "holdout"
+        make_videos(out, args.jobs, args.force, holdout=True)
+        return 0
     if args.only in (None, "landmarks"):
         make_landmarks(args.out, args.jobs)
     if args.only in (None, "videos"):

@@ -19,6 +19,10 @@ the ``bench`` markers).
                                                           # landmarks of the last full run
     python scripts/bench_accuracy.py --no-landmarks --model heavy --json eval_set/bench-heavy.json
         # the clips with another pose model (landmarks in eval_set/runs-heavy/; no doc update)
+    python scripts/bench_accuracy.py --reuse-landmarks --detector picture_jerks=false
+        # an ablation: one DetectorConfig setting changed (no doc update)
+    python scripts/bench_accuracy.py --set eval_set/holdout --no-landmarks --no-doc
+        # the holdout clips (scripts/make_eval_set.py --holdout)
 """
 
 from __future__ import annotations
@@ -70,12 +74,26 @@ TARGETS = {
 # ---------------------------------------------------------------------------------------------
 
 
-def detect_scenario(args: tuple[Path, tuple[float, ...]]) -> tuple[str, dict]:
+def detector_overrides(pairs: list[str]) -> dict:
+    """``--detector NAME=VALUE`` pairs as ``DetectorConfig`` keyword arguments, typed by the
+    field's default (an ablation: ``--detector picture_jerks=false``)."""
+    defaults = DetectorConfig()
+    out = {}
+    for pair in pairs:
+        name, _, text = pair.partition("=")
+        if not hasattr(defaults, name) or not text:
+            raise SystemExit(f"--detector {pair}: expected NAME=VALUE of a DetectorConfig field")
+        kind = type(getattr(defaults, name))
+        out[name] = text.lower() in ("1", "true", "yes") if kind is bool else kind(text)
+    return out
+
+
+def detect_scenario(args: tuple[Path, tuple[float, ...], dict]) -> tuple[str, dict]:
     """Worker: detect on one landmark scenario at the given sensitivities."""
     from vidmyo.events import detect_events
     from vidmyo.landmarks import LandmarkSeries
 
-    path, sensitivities = args
+    path, sensitivities, overrides = args
     series = LandmarkSeries.load(path)
     video = series.meta["video"]
     out = {}
@@ -83,7 +101,7 @@ def detect_scenario(args: tuple[Path, tuple[float, ...]]) -> tuple[str, dict]:
         started = time.perf_counter()
         events, _ = detect_events(
             series.frames(),
-            DetectorConfig(sensitivity=s),
+            DetectorConfig(sensitivity=s, **overrides),
             video["fps"],
             (video["width"], video["height"]),
         )
@@ -94,14 +112,20 @@ def detect_scenario(args: tuple[Path, tuple[float, ...]]) -> tuple[str, dict]:
     return path.stem, out
 
 
-def run_landmarks(folder: Path, quick: bool, jobs: int, log) -> list[dict]:
+def run_landmarks(
+    folder: Path, quick: bool, jobs: int, log, overrides: dict | None = None
+) -> list[dict]:
     index = json.loads((folder / "index.json").read_text())["scenarios"]
     chosen = [r for r in index if (r.get("quick") if quick else not r.get("quick_only"))]
     # The sensitivity sweep: every other scenario with events.
     events_only = [r for r in chosen if not r["quiet"]]
     sweep = {r["name"] for r in events_only[::2]}
     tasks = [
-        (folder / f"{r['name']}.npz", SENSITIVITIES if r["name"] in sweep else (1.0,))
+        (
+            folder / f"{r['name']}.npz",
+            SENSITIVITIES if r["name"] in sweep else (1.0,),
+            overrides or {},
+        )
         for r in sorted(chosen, key=lambda r: -r["frames"])
     ]
     recs = {}
@@ -161,7 +185,13 @@ def person_labels(series, truth_doc: dict) -> dict[int, str]:
 
 
 def run_videos(
-    folder: Path, runs: Path, quick: bool, reuse: bool, log, model: str = "full"
+    folder: Path,
+    runs: Path,
+    quick: bool,
+    reuse: bool,
+    log,
+    model: str = "full",
+    overrides: dict | None = None,
 ) -> list[dict]:
     from vidmyo.landmarks import LandmarkSeries
     from vidmyo.pipeline import analyze, detect, detect_series
@@ -176,7 +206,10 @@ def run_videos(
         started = time.perf_counter()
         landmarks = out / "landmarks.npz"
         persons = clip.get("persons", 1)  # a --pair clip: --persons 2
-        config = Config(pose=PoseConfig(persons=persons, model=model))
+        config = Config(
+            pose=PoseConfig(persons=persons, model=model),
+            detector=DetectorConfig(**(overrides or {})),
+        )
         if reuse and landmarks.exists():
             analysis = detect(landmarks, config, out)
             how = "detect (landmarks reused)"
@@ -186,7 +219,7 @@ def run_videos(
         took = time.perf_counter() - started
         doc = analysis.to_dict()
         # The same landmarks without the picture check, to show what it sets aside.
-        unchecked = Config(detector=DetectorConfig(picture_check=False))
+        unchecked = Config(detector=DetectorConfig(**{**(overrides or {}), "picture_check": False}))
         series = LandmarkSeries.load(landmarks)
         plain = [e.to_dict() for e in detect_series(series, unchecked, analysis.video).events]
         events = doc["events"]
@@ -959,6 +992,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", type=Path, help="also save every detection and score as JSON")
     ap.add_argument(
+        "--detector",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a DetectorConfig setting other than its default, for an ablation (may be given "
+        "again; leaves the doc alone unless --doc is given)",
+    )
+    ap.add_argument(
         "--load",
         type=Path,
         action="append",
@@ -974,14 +1015,19 @@ def main(argv: list[str] | None = None) -> int:
 
     keep_mediapipe_offline()
     started = time.time()
-    lm = run_landmarks(args.set / "landmarks", args.quick, args.jobs, log) if args.landmarks else []
+    overrides = detector_overrides(args.detector)
+    lm = (
+        run_landmarks(args.set / "landmarks", args.quick, args.jobs, log, overrides)
+        if args.landmarks
+        else []
+    )
     vid = []
     if args.videos and (args.set / "videos" / "index.json").exists():
         runs = args.set / ("runs-quick" if args.quick else "runs")
         if args.model != "full":
             runs = runs.with_name(f"{runs.name}-{args.model}")
         vid = run_videos(
-            args.set / "videos", runs, args.quick, args.reuse_landmarks, log, args.model
+            args.set / "videos", runs, args.quick, args.reuse_landmarks, log, args.model, overrides
         )
     sources = []
     for path in args.load or []:
@@ -1008,7 +1054,8 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(
             json.dumps({"landmarks": lm, "videos": vid, "meta": meta}, default=str)
         )
-    if args.doc if args.doc is not None else not args.quick and args.model == "full":
+    default_doc = not args.quick and args.model == "full" and not overrides
+    if args.doc if args.doc is not None else default_doc:
         write_section(DOC, "bench-quick" if args.quick else "bench", text)
         log(f"wrote {DOC}")
     return 0

@@ -92,3 +92,24 @@ def test_video_with_nobody_writes_results_and_exits_3(tmp_path):
     assert doc["summary"]["pose_coverage"] < 0.05
     assert doc["summary"]["jerk_count"] == 0
     assert doc["events"] == []
+
+
+def test_detect_reports_picture_jerks_unless_told_not_to(tmp_path):
+    """A burst of change in the left arm's box that the landmarks barely follow: `detect`
+    reports it as a jerk with evidence "picture", and `--no-picture-jerks` leaves it out."""
+    from test_events import _picture_burst_frames
+
+    from vidmyo.landmarks import LandmarkSeries
+    from vidmyo.sources import VideoInfo
+
+    scn, frames, at = _picture_burst_frames([60.0, 150.0, 40.0, 20.0])
+    info = VideoInfo("synthetic.mp4", scn.fps, len(frames), len(frames) / scn.fps, 640, 480)
+    path = tmp_path / "landmarks.npz"
+    LandmarkSeries.from_frames(frames, {"video": info.to_dict()}).save(path)
+    runner = CliRunner()
+    shown = runner.invoke(main, ["detect", str(path), "--json"])
+    assert shown.exit_code == 0, shown.output
+    (e,) = json.loads(shown.stdout)["events"]
+    assert (e["evidence"], e["primary_region"], e["onset_frame"]) == ("picture", "left_arm", at)
+    left_out = runner.invoke(main, ["detect", str(path), "--no-picture-jerks", "--json"])
+    assert left_out.exit_code == 0 and json.loads(left_out.stdout)["events"] == []

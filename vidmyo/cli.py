@@ -134,10 +134,10 @@ def _has_real_stderr() -> bool:
         return False
 
 
-def _config(model, rotation, start, end, sensitivity, skip=True, persons=1) -> Config:
+def _config(model, rotation, start, end, detector, skip=True, persons=1) -> Config:
     return Config(
         pose=PoseConfig(model=model, rotation=rotation, persons=persons),
-        detector=DetectorConfig(sensitivity=sensitivity),
+        detector=detector,
         skip=SkipConfig(enabled=skip),
         start_s=start,
         end_s=end,
@@ -151,6 +151,13 @@ sensitivity_option = click.option(
     show_default=True,
     help="Detection thresholds are divided by this: 2 finds smaller jerks (and more false "
     "ones), 0.5 only clear ones.",
+)
+picture_jerks_option = click.option(
+    "--picture-jerks/--no-picture-jerks",
+    default=True,
+    show_default=True,
+    help="Also report jerks the picture shows where the pose model did not follow "
+    '(evidence "picture"; see the README).',
 )
 persons_option = click.option(
     "--persons",
@@ -206,6 +213,7 @@ def main(debug: bool) -> None:
 @click.option("--end", type=float, default=None, help="Stop at this second (default: the end).")
 @persons_option
 @sensitivity_option
+@picture_jerks_option
 @click.option(
     "--skip/--no-skip",
     default=True,
@@ -215,9 +223,8 @@ def main(debug: bool) -> None:
 @json_option
 @progress_option
 @click.pass_context
-def analyze(
-    ctx, video, out, model, rotation, persons, start, end, sensitivity, skip, as_json, progress
-):
+def analyze(ctx, video, out, model, rotation, persons, start, end, sensitivity, picture_jerks,
+            skip, as_json, progress):  # fmt: skip
     """Analyse one recorded video.
 
     Writes events.json (the events and a summary), events.csv (one row per event) and
@@ -230,7 +237,8 @@ def analyze(
 
     def work():
         try:
-            config = _config(model, rotation, start, end, sensitivity, skip, persons)
+            detector = DetectorConfig(sensitivity=sensitivity, picture_jerks=picture_jerks)
+            config = _config(model, rotation, start, end, detector, skip, persons)
             return pipeline.analyze(video, config, out_dir, progress=bar), out_dir
         finally:
             bar.close()
@@ -246,9 +254,10 @@ def analyze(
     help="Output folder. Default: the folder holding the landmarks file.",
 )
 @sensitivity_option
+@picture_jerks_option
 @json_option
 @click.pass_context
-def detect(ctx, landmarks, out, sensitivity, as_json):
+def detect(ctx, landmarks, out, sensitivity, picture_jerks, as_json):
     """Re-run detection on a landmarks.npz written by 'vidmyo analyze'.
 
     No pose inference: try other settings in seconds. Writes the same events.json and
@@ -259,7 +268,9 @@ def detect(ctx, landmarks, out, sensitivity, as_json):
     out_dir = out or Path(landmarks).parent
 
     def work():
-        config = Config(detector=DetectorConfig(sensitivity=sensitivity))
+        config = Config(
+            detector=DetectorConfig(sensitivity=sensitivity, picture_jerks=picture_jerks)
+        )
         return pipeline.detect(landmarks, config, out_dir), out_dir
 
     _run(ctx, work, as_json)
@@ -294,10 +305,11 @@ def detect(ctx, landmarks, out, sensitivity, as_json):
               "rotation in which the person is found best, for people lying down.")  # fmt: skip
 @persons_option
 @sensitivity_option
+@picture_jerks_option
 @progress_option
 @click.pass_context
 def batch(ctx, inputs, out, jobs, engine, address, chunk_s, overlap_s, force, model, rotation,
-          persons, sensitivity, progress):  # fmt: skip
+          persons, sensitivity, picture_jerks, progress):  # fmt: skip
     """Analyse many videos: files, folders (searched for videos) and globs.
 
     Each input's results go to DIR/<video stem>/, exactly as 'vidmyo analyze' writes them;
@@ -325,7 +337,14 @@ def batch(ctx, inputs, out, jobs, engine, address, chunk_s, overlap_s, force, mo
             try:
                 options = core.BatchOptions(
                     out_dir=out,
-                    config=_config(model, rotation, 0.0, None, sensitivity, persons=persons),
+                    config=_config(
+                        model,
+                        rotation,
+                        0.0,
+                        None,
+                        DetectorConfig(sensitivity=sensitivity, picture_jerks=picture_jerks),
+                        persons=persons,
+                    ),
                     jobs=jobs or core.default_jobs(),
                     engine=engine,
                     address=address,
@@ -464,6 +483,7 @@ def _monitor_summary(result) -> str:
               help="Rotate frames before pose inference, as for analyze.")  # fmt: skip
 @persons_option
 @sensitivity_option
+@picture_jerks_option
 @click.option("--skip/--no-skip", default=False, show_default=True,
               help="Spare pose inference while nothing in the picture moves. Off by default "
               "here: when movement starts, the pose model catches up on a pre-roll, and live "
@@ -496,9 +516,9 @@ def _monitor_summary(result) -> str:
 @click.option("--start-attempts", type=int, default=3, show_default=True,
               help="Tries to open a camera or stream before giving up (exit 3).")  # fmt: skip
 @click.pass_context
-def monitor(ctx, source_spec, db, clips, model, rotation, persons, sensitivity, skip, fast, privacy,
-            pre_s, post_s, webhook, bell, alert_cooldown_s, show, fps, max_lag_s,
-            start_attempts):  # fmt: skip
+def monitor(ctx, source_spec, db, clips, model, rotation, persons, sensitivity, picture_jerks,
+            skip, fast, privacy, pre_s, post_s, webhook, bell, alert_cooldown_s, show, fps,
+            max_lag_s, start_attempts):  # fmt: skip
     """Watch a camera, stream or video file and record every jerk as it happens.
 
     Each event is committed to the database about half a second after it ends, with an
@@ -515,7 +535,8 @@ def monitor(ctx, source_spec, db, clips, model, rotation, persons, sensitivity, 
         from vidmyo.live_sources import open_source
         from vidmyo.store import Store
 
-        config = _config(model, rotation, 0.0, None, sensitivity, skip, persons)
+        detector = DetectorConfig(sensitivity=sensitivity, picture_jerks=picture_jerks)
+        config = _config(model, rotation, 0.0, None, detector, skip, persons)
         settings = MonitorConfig(
             realtime=not fast, fps=fps, max_lag_s=max_lag_s, start_attempts=start_attempts,
             pre_s=pre_s, post_s=post_s, privacy=privacy, alert_cooldown_s=alert_cooldown_s,

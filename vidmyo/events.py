@@ -13,6 +13,8 @@ Region movements whose onsets lie within ``merge_s`` form one event. An event is
 it is brief (``max_jerk_s``) and sudden (largest excursion within ``max_rise_s``); a longer
 movement is ``tremor`` when it oscillates regularly at 2.5–12 Hz, otherwise ``movement``.
 Anything starting next to a camera shake or a light change is labelled as such, never a jerk.
+Where the motion gate's picture shows a sudden, brief change that no event of the landmarks
+accounts for, a jerk with ``evidence`` "picture" is reported (``DetectorConfig.picture_jerks``).
 """
 
 from __future__ import annotations

@@ -661,12 +661,16 @@ def test_a_smaller_jerk_of_another_region_before_a_jerk_has_returned_is_its_afte
 
 
 def _picture_burst_frames(
-    burst: list[float], arm_px: float = 3.0, shift: float = 0.0, box: str = "left_arm"
+    burst: list[float],
+    arm_px: float = 3.0,
+    shift: float = 0.0,
+    box: str = "left_arm",
+    lighter: float = 0.0,
 ):
     """A still, breathing person whose ``box`` changes by ``burst`` changed pixels from
     frame 180 on, while the left arm's landmarks move by only ``arm_px`` (about 0.02 torso
     lengths: the pose model barely follows); the background shifts by ``shift`` pixels on
-    those frames."""
+    those frames, and from then on the picture is ``lighter`` (a fraction) than before."""
     scn = Scenario(duration_s=12, seed=11, events=[])
     frames, _ = simulate(scn)
     arm, at = list(REGION_LANDMARKS["left_arm"]), 180
@@ -679,6 +683,7 @@ def _picture_burst_frames(
         if 0 <= k < len(burst):
             f.changed_pixels[0, REGIONS.index(box)] = burst[k]
             f.shift[:] = shift
+        f.brightness = 120.0 * (1.0 + lighter * (k >= 0))
     return scn, frames, at
 
 
@@ -719,18 +724,23 @@ def test_a_jerk_the_picture_shows_and_the_pose_model_does_not_follow_is_reported
 
 
 @pytest.mark.parametrize(
-    ("burst", "shift", "why"),
+    ("burst", "shift", "lighter", "why"),
     [
-        ([150.0], 0.0, "one frame: a codec's key frame refreshes the noise so"),
-        ([20.0, 30.0, 20.0], 0.0, "never a large change"),
-        ([60.0, 150.0, 40.0, 20.0], 3.0, "the camera moved"),
-        ([60.0, 150.0, 40.0, 20.0], np.nan, "the background cannot say whether the camera moved"),
-        ([60.0, 150.0] + [30.0] * 30, 0.0, "the picture keeps changing: a movement"),
+        ([150.0], 0.0, 0.0, "one frame: a codec's key frame refreshes the noise so"),
+        ([20.0, 30.0, 20.0], 0.0, 0.0, "never a large change"),
+        ([60.0, 150.0, 40.0, 20.0], 3.0, 0.0, "the camera moved"),
+        ([60.0, 150.0, 40.0, 20.0], np.nan, 0.0, "the background cannot say"),
+        ([60.0, 150.0] + [30.0] * 30, 0.0, 0.0, "the picture keeps changing: a movement"),
+        ([60.0, 150.0, 40.0, 20.0], 0.0, 0.02, "a light came on over the bed"),
     ],
 )
-def test_a_burst_of_change_that_is_no_jerk_is_not_reported(burst, shift, why):
-    scn, frames, _ = _picture_burst_frames(burst, shift=shift)
+def test_a_burst_of_change_that_is_no_jerk_is_not_reported(burst, shift, lighter, why):
+    scn, frames, _ = _picture_burst_frames(burst, shift=shift, lighter=lighter)
     assert detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0] == [], why
+    if lighter:  # the same burst, the light only flickering within the limit, is a jerk
+        scn, frames, _ = _picture_burst_frames(burst, lighter=0.005)
+        (e,) = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0]
+        assert e.evidence == "picture"
 
 
 def test_a_jerk_the_landmarks_show_is_not_reported_again_from_the_picture():

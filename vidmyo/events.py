@@ -191,12 +191,19 @@ class _PictureWatch:
         self.longest = frames_for(cfg.max_jerk_s, fps)
         self.max_shift = cfg.picture_jerk_shift * long_side
         self.prev: MotionSample | None = None
+        self.prev_brightness = math.nan
+        self.brightness_before = math.nan
+        """The picture's mean brightness on the still frame before the burst."""
         self.samples: list[MotionSample] = []
         self.last = 0
         self.calm = True
-        """No light change, and the background measured and still, through the burst."""
+        """Through the burst and the still frames after it: the background measured and
+        still, and the picture's mean brightness where it was (a lamp or a screen lighting
+        part of the bed changes it; a limb that moves and returns hardly does)."""
 
-    def update(self, s: MotionSample, shift: npt.NDArray[np.float32] | None) -> _Burst | None:
+    def update(
+        self, s: MotionSample, shift: npt.NDArray[np.float32] | None, brightness: float
+    ) -> _Burst | None:
         """Push one frame; returns a burst that has just ended and looks like a jerk."""
         found = None
         px = s.changed_pixels
@@ -207,10 +214,14 @@ class _PictureWatch:
             changed = bool(np.nanmax(px) >= self.cfg.picture_min_pixels)
             if not self.samples and changed and self._was_still() and self.prev:
                 self.samples, self.calm = [self.prev], True
+                self.brightness_before = self.prev_brightness
             if self.samples:
                 self.samples.append(s)
                 steady = shift is not None and bool(np.hypot(*shift) <= self.max_shift)
-                self.calm &= steady and not s.light_change
+                lit = abs(brightness - self.brightness_before) > (
+                    self.cfg.picture_jerk_light * self.brightness_before
+                )
+                self.calm &= steady and not lit and not s.light_change
                 if changed:
                     self.last = len(self.samples) - 1
                 if len(self.samples) - 1 - self.last >= self.still_after:
@@ -219,7 +230,7 @@ class _PictureWatch:
                 elif self.last > self.longest:
                     self.samples = []  # the picture keeps changing: a movement, not a jerk
             self.before.append(changed)
-        self.prev = s
+        self.prev, self.prev_brightness = s, brightness
         return found
 
     def _was_still(self) -> bool:
@@ -311,7 +322,7 @@ class _PersonDetector:
                 self._maybe_start(r, s)
         self.recent.append(s)
         if self.cfg.picture_jerks and self.cfg.picture_check:
-            burst = self.picture.update(s, frame.shift)
+            burst = self.picture.update(s, frame.shift, frame.brightness)
             if burst is not None:
                 self.picture_bursts.append(burst)
         return self._emit(final=False)

@@ -109,7 +109,10 @@ def test_detect_reports_picture_jerks_unless_told_not_to(tmp_path):
     runner = CliRunner()
     shown = runner.invoke(main, ["detect", str(path), "--json"])
     assert shown.exit_code == 0, shown.output
-    (e,) = json.loads(shown.stdout)["events"]
+    doc = json.loads(shown.stdout)
+    (e,) = doc["events"]
     assert (e["evidence"], e["primary_region"], e["onset_frame"]) == ("picture", "left_arm", at)
+    assert doc["summary"]["picture_jerks"] == 1
+    assert any("seen in the picture only" in note for note in doc["notes"])
     left_out = runner.invoke(main, ["detect", str(path), "--no-picture-jerks", "--json"])
     assert left_out.exit_code == 0 and json.loads(left_out.stdout)["events"] == []

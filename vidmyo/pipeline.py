@@ -118,6 +118,14 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
             f"{set_aside} jerk-like landmark {what} set aside: the picture did not change "
             "(the pose model's glitches)"
         )
+    pictured = summary["picture_jerks"]
+    if pictured:
+        what = "jerk was" if pictured == 1 else "jerks were"
+        analysis.notes.append(
+            f"{pictured} {what} seen in the picture only: the pose model did not follow, so "
+            "the region is a best guess and the amplitude a lower bound (--no-picture-jerks "
+            "leaves them out)"
+        )
     seen_through = summary["partner_jerks_set_aside"]
     if seen_through:
         what = "jerk was" if seen_through == 1 else "jerks were"

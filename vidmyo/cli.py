@@ -447,6 +447,7 @@ def _event_line(row: dict, persons: int = 1) -> str:
         f"  {when}  {who}{row['kind']:<12} {row['primary_region'] or '-':<9} "
         f"{row['distribution'] or '-':<11} amplitude {row['amplitude']:.2f}  "
         f"confidence {row['confidence']:.2f}  (at {row['onset_s']:.2f} s)"
+        + ("  seen in the picture only" if row.get("evidence") == "picture" else "")
     )
 
 

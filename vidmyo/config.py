@@ -174,6 +174,8 @@ class DetectorConfig:
     moved most (noise units); its amplitude is what they showed, a lower bound. Needs
     ``picture_check``."""
     picture_jerk_pixels: float = 36.0
+    """Changed pixels a picture jerk reaches in one box on one of its first three frames:
+    three times ``picture_min_pixels``, as for the motion gate's one-frame wake."""
     picture_still_s: float = 0.5
     """A picture jerk comes out of a still picture: unchanged on the frame before, and on
     three frames of four over this long before."""
@@ -186,8 +188,7 @@ class DetectorConfig:
     burst) through a picture jerk and the still frames after it. A light that comes on over
     part of the bed (a lamp, a phone's screen) brightens the picture; a limb that jerks and
     returns hardly changes it (at the 58 picture jerks of the clips and the holdout clips:
-    at most 0.33%, median 0.06%).
-    A light too small to move the mean by 1% still passes."""
+    at most 0.33%, median 0.06%). A light too small to move the mean by 1% still passes."""
     picture_jerk_confidence: float = 0.5
     """Confidence of a picture jerk: the pose model did not confirm it, and its region is
     the landmarks' best guess."""

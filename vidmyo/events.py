@@ -212,7 +212,7 @@ class _PictureWatch:
             self.before.clear()
         else:
             changed = bool(np.nanmax(px) >= self.cfg.picture_min_pixels)
-            if not self.samples and changed and self._was_still() and self.prev:
+            if not self.samples and changed and self._was_still() and self.prev is not None:
                 self.samples, self.calm = [self.prev], True
                 self.brightness_before = self.prev_brightness
             if self.samples:

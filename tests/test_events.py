@@ -666,11 +666,13 @@ def _picture_burst_frames(
     shift: float = 0.0,
     box: str = "left_arm",
     lighter: float = 0.0,
+    lit_share: float = 0.5,
 ):
     """A still, breathing person whose ``box`` changes by ``burst`` changed pixels from
     frame 180 on, while the left arm's landmarks move by only ``arm_px`` (about 0.02 torso
     lengths: the pose model barely follows); the background shifts by ``shift`` pixels on
-    those frames, and from then on the picture is ``lighter`` (a fraction) than before."""
+    those frames, and from then on the picture is ``lighter`` (a fraction) than before; of
+    the changed pixels, ``lit_share`` got lighter (a moving limb: about half)."""
     scn = Scenario(duration_s=12, seed=11, events=[])
     frames, _ = simulate(scn)
     arm, at = list(REGION_LANDMARKS["left_arm"]), 180
@@ -682,6 +684,7 @@ def _picture_burst_frames(
             f.xy[0, arm, 1] -= arm_px * follow[k]
         if 0 <= k < len(burst):
             f.changed_pixels[0, REGIONS.index(box)] = burst[k]
+            f.lighter_pixels[0, REGIONS.index(box)] = round(lit_share * burst[k])
             f.shift[:] = shift
         f.brightness = 120.0 * (1.0 + lighter * (k >= 0))
     return scn, frames, at
@@ -732,10 +735,14 @@ def test_a_jerk_the_picture_shows_and_the_pose_model_does_not_follow_is_reported
         ([60.0, 150.0, 40.0, 20.0], np.nan, 0.0, "the background cannot say"),
         ([60.0, 150.0] + [30.0] * 30, 0.0, 0.0, "the picture keeps changing: a movement"),
         ([60.0, 150.0, 40.0, 20.0], 0.0, 0.02, "a light came on over the bed"),
+        ([60.0, 150.0, 40.0, 20.0], 0.0, 0.0, "a small light: its pixels all got lighter"),
     ],
 )
 def test_a_burst_of_change_that_is_no_jerk_is_not_reported(burst, shift, lighter, why):
-    scn, frames, _ = _picture_burst_frames(burst, shift=shift, lighter=lighter)
+    one_way = "small light" in why
+    scn, frames, _ = _picture_burst_frames(
+        burst, shift=shift, lighter=lighter, lit_share=1.0 if one_way else 0.5
+    )
     assert detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0] == [], why
     if lighter:  # the same burst, the light only flickering within the limit, is a jerk
         scn, frames, _ = _picture_burst_frames(burst, lighter=0.005)

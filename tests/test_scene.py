@@ -76,3 +76,31 @@ def test_on_a_key_frame_one_frame_wakes_pose_only_where_a_limb_is():
     with_an_empty_slot = np.concatenate([body, np.full_like(body, np.nan)])  # --persons 2
     assert key_frame_verdict(at_the_foot, with_an_empty_slot)
     assert not key_frame_verdict(everywhere, with_an_empty_slot)
+
+
+def test_the_gate_counts_the_changed_pixels_that_got_lighter():
+    """A limb that moves lightens the picture at one edge and darkens it at the other; a
+    light that comes on over the bed lightens it throughout (``picture_jerk_one_way``)."""
+    body = (TEMPLATE * 100 + [320, 200]).astype(np.float32)[None]
+    hand = body[0, REGION_LANDMARKS["left_arm"][-1]] / 4  # in the 160 px thumbnail
+    x, y = int(hand[0]), int(hand[1])
+    arm = list(REGION_LANDMARKS).index("left_arm")
+    image = np.zeros((480, 640, 3), np.uint8)
+
+    def reading(before: np.ndarray, after: np.ndarray):
+        gate = MotionGate(SkipConfig())
+        for i, thumb in enumerate([before, before, after]):
+            picture, _ = gate(Frame(i, i / 30, image=image, thumb=thumb), body)
+        return picture.by_region[0, arm], picture.lighter_by_region[0, arm]
+
+    still = np.full((120, 160), 90, np.uint8)
+    bar = still.copy()
+    bar[y - 2 : y + 2, x - 8 : x] = 200
+    moved = still.copy()
+    moved[y - 2 : y + 2, x - 5 : x + 3] = 200  # the bar, 3 pixels on
+    changed, lighter = reading(bar, moved)
+    assert changed == 24 and lighter == 12
+    lamp = still.copy()
+    lamp[y - 3 : y + 3, x - 4 : x + 4] = 140
+    assert reading(still, lamp) == (48, 48)
+    assert reading(lamp, still) == (48, 0)

@@ -166,13 +166,13 @@ class DetectorConfig:
     ``picture_jerk_pixels`` changed pixels in one of the person's region boxes, on two of
     three frames at least ``picture_min_pixels``, and the picture is still again within
     ``max_jerk_s``; the background did not move (``picture_jerk_shift``; where it cannot be
-    measured, no such jerk is reported), the light did not change (``picture_jerk_light``),
-    and no event of the person's landmarks overlaps it. On the clips of ``docs/accuracy.md``
-    the pose model showed some clear jerks at a fraction of their size (a 0.08 arm jerk as
-    0.02) while the picture changed by hundreds of pixels. Its region: of the regions whose
-    box changed at least half as much as the box that changed most, the one whose landmarks
-    moved most (noise units); its amplitude is what they showed, a lower bound. Needs
-    ``picture_check``."""
+    measured, no such jerk is reported), the light did not change (``picture_jerk_light``,
+    ``picture_jerk_one_way``), and no event of the person's landmarks overlaps it. On the
+    clips of ``docs/accuracy.md`` the pose model showed some clear jerks at a fraction of
+    their size (a 0.08 arm jerk as 0.02) while the picture changed by hundreds of pixels.
+    Its region: of the regions whose box changed at least half as much as the box that
+    changed most, the one whose landmarks moved most (noise units); its amplitude is what
+    they showed, a lower bound. Needs ``picture_check``."""
     picture_jerk_pixels: float = 36.0
     """Changed pixels a picture jerk reaches in one box on one of its first three frames:
     three times ``picture_min_pixels``, as for the motion gate's one-frame wake."""
@@ -189,6 +189,11 @@ class DetectorConfig:
     part of the bed (a lamp, a phone's screen) brightens the picture; a limb that jerks and
     returns hardly changes it (at the 58 picture jerks of the clips and the holdout clips:
     at most 0.33%, median 0.06%). A light too small to move the mean by 1% still passes."""
+    picture_jerk_one_way: float = 0.9
+    """On a picture jerk's largest frame, at most this share of the changed pixels in the box
+    that changed most may have got lighter, and at most this share darker: a moving limb
+    lightens the picture at one edge and darkens it at the other, a light coming on over
+    the bed, or a shadow, changes it one way."""
     picture_jerk_confidence: float = 0.5
     """Confidence of a picture jerk: the pose model did not confirm it, and its region is
     the landmarks' best guess."""

@@ -160,6 +160,10 @@ def _busy(pictures: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
         return np.nan_to_num(np.nanpercentile(np.stack(pictures), 75, axis=0))
 
 
+_UNKNOWN_LIGHTER = np.full(len(REGIONS), np.nan, np.float32)
+_UNKNOWN_LIGHTER.flags.writeable = False
+
+
 @dataclass
 class _Burst:
     """A burst of change in a person's picture: ``samples`` from the still frame before it
@@ -168,6 +172,8 @@ class _Burst:
 
     samples: list[MotionSample]
     last: int
+    lighter: list[npt.NDArray[np.float32]]
+    """Per sample, the changed pixels of each region's box that got lighter."""
 
     @property
     def onset(self) -> MotionSample:
@@ -191,6 +197,8 @@ class _PictureWatch:
         self.longest = frames_for(cfg.max_jerk_s, fps)
         self.max_shift = cfg.picture_jerk_shift * long_side
         self.prev: MotionSample | None = None
+        self.prev_lighter = _UNKNOWN_LIGHTER
+        self.lighter: list[npt.NDArray[np.float32]] = []
         self.prev_brightness = math.nan
         self.brightness_before = math.nan
         """The picture's mean brightness on the still frame before the burst."""
@@ -202,7 +210,11 @@ class _PictureWatch:
         part of the bed changes it; a limb that moves and returns hardly does)."""
 
     def update(
-        self, s: MotionSample, shift: npt.NDArray[np.float32] | None, brightness: float
+        self,
+        s: MotionSample,
+        shift: npt.NDArray[np.float32] | None,
+        brightness: float,
+        lighter: npt.NDArray[np.float32],
     ) -> _Burst | None:
         """Push one frame; returns a burst that has just ended and looks like a jerk."""
         found = None
@@ -213,10 +225,11 @@ class _PictureWatch:
         else:
             changed = bool(np.nanmax(px) >= self.cfg.picture_min_pixels)
             if not self.samples and changed and self._was_still() and self.prev is not None:
-                self.samples, self.calm = [self.prev], True
+                self.samples, self.lighter, self.calm = [self.prev], [self.prev_lighter], True
                 self.brightness_before = self.prev_brightness
             if self.samples:
                 self.samples.append(s)
+                self.lighter.append(lighter)
                 steady = shift is not None and bool(np.hypot(*shift) <= self.max_shift)
                 lit = abs(brightness - self.brightness_before) > (
                     self.cfg.picture_jerk_light * self.brightness_before
@@ -225,12 +238,12 @@ class _PictureWatch:
                 if changed:
                     self.last = len(self.samples) - 1
                 if len(self.samples) - 1 - self.last >= self.still_after:
-                    found = self._judge(_Burst(self.samples, self.last))
+                    found = self._judge(_Burst(self.samples, self.last, self.lighter))
                     self.samples = []
                 elif self.last > self.longest:
                     self.samples = []  # the picture keeps changing: a movement, not a jerk
             self.before.append(changed)
-        self.prev, self.prev_brightness = s, brightness
+        self.prev, self.prev_brightness, self.prev_lighter = s, brightness, lighter
         return found
 
     def _was_still(self) -> bool:
@@ -241,7 +254,7 @@ class _PictureWatch:
 
     def flush(self) -> _Burst | None:
         burst, self.samples = self.samples, []
-        return self._judge(_Burst(burst, self.last)) if burst else None
+        return self._judge(_Burst(burst, self.last, self.lighter)) if burst else None
 
     def _judge(self, burst: _Burst) -> _Burst | None:
         """A jerk rises over two or three frames and changes the picture a lot on one of
@@ -253,9 +266,23 @@ class _PictureWatch:
             and burst.last <= self.longest
             and rise.max() >= self.cfg.picture_jerk_pixels
             and (rise >= self.cfg.picture_min_pixels).sum() >= 2
+            and not self._one_way(burst, 1 + int(np.argmax(rise)))
         ):
             return burst
         return None
+
+    def _one_way(self, burst: _Burst, i: int) -> bool:
+        """On the burst's largest frame, the box that changed most got lighter (or darker)
+        almost throughout: a light coming on or a shadow, not a limb moving (which lightens
+        the picture at one edge and darkens it at the other). Unknown: not judged."""
+        changed = np.nan_to_num(burst.samples[i].changed_pixels)
+        r = int(np.argmax(changed))
+        lighter = float(burst.lighter[i][r])
+        if not np.isfinite(lighter) or changed[r] <= 0:
+            return False
+        share = lighter / changed[r]
+        one_way = self.cfg.picture_jerk_one_way
+        return share >= one_way or share <= 1.0 - one_way
 
 
 class _PersonDetector:
@@ -322,7 +349,8 @@ class _PersonDetector:
                 self._maybe_start(r, s)
         self.recent.append(s)
         if self.cfg.picture_jerks and self.cfg.picture_check:
-            burst = self.picture.update(s, frame.shift, frame.brightness)
+            lighter = frame.lighter_pixels[slot]
+            burst = self.picture.update(s, frame.shift, frame.brightness, lighter)
             if burst is not None:
                 self.picture_bursts.append(burst)
         return self._emit(final=False)

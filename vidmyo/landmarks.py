@@ -102,6 +102,8 @@ class FrameLandmarks:
         pixels of the motion gate's thumbnail changed since the previous frame in the
         region's box; NaN if unknown (first frame, landmarks not from a video). See
         :class:`vidmyo.scene.PictureReading`.
+    lighter_pixels : (P, 6) float32, of those, the pixels that got lighter; NaN if unknown
+        (also in files written before it was recorded).
     """
 
     index: int
@@ -115,11 +117,14 @@ class FrameLandmarks:
     )
     inferred: bool = True
     changed_pixels: npt.NDArray[np.float32] | None = None
+    lighter_pixels: npt.NDArray[np.float32] | None = None
 
     def __post_init__(self) -> None:
         p = self.present.shape[0]
         if self.changed_pixels is None:
             self.changed_pixels = np.full((p, len(REGIONS)), np.nan, np.float32)
+        if self.lighter_pixels is None:
+            self.lighter_pixels = np.full((p, len(REGIONS)), np.nan, np.float32)
         if self.xy.shape != (p, N_LANDMARKS, 2) or self.visibility.shape != (p, N_LANDMARKS):
             raise ValueError(
                 f"FrameLandmarks shapes disagree: xy {self.xy.shape}, "
@@ -148,10 +153,11 @@ FIELDS: dict[str, tuple[type, tuple[int, ...]]] = {
     "shift": (np.float32, (2,)),
     "inferred": (np.bool_, ()),
     "changed_pixels": (np.float32, (len(REGIONS),)),
+    "lighter_pixels": (np.float32, (len(REGIONS),)),
 }
 """Per-frame arrays of a landmarks file: dtype and the shape of one frame's row (the person
-axis ``P`` comes first for xy, visibility, present and changed_pixels)."""
-PER_PERSON = ("xy", "visibility", "present", "changed_pixels")
+axis ``P`` comes first for xy, visibility, present, changed_pixels and lighter_pixels)."""
+PER_PERSON = ("xy", "visibility", "present", "changed_pixels", "lighter_pixels")
 
 
 def _older_picture_reading(data, shape: tuple[int, int]) -> npt.NDArray[np.float32]:
@@ -178,7 +184,7 @@ class LandmarkSeries:
     Arrays have one row per analysed frame (``N``): ``index`` (N,) int64, ``t`` (N,) float64
     seconds, ``xy`` (N, P, 33, 2) float32 pixels, ``visibility`` (N, P, 33) float32,
     ``present`` (N, P) bool, ``brightness`` (N,) float32, ``shift`` (N, 2) float32,
-    ``inferred`` (N,) bool, ``changed_pixels`` (N, P, 6) float32 (see
+    ``inferred`` (N,) bool, ``changed_pixels`` and ``lighter_pixels`` (N, P, 6) float32 (see
     :class:`FrameLandmarks`).
     ``meta`` holds the video description and how the landmarks were made.
     """
@@ -192,9 +198,12 @@ class LandmarkSeries:
     shift: npt.NDArray[np.float32]
     inferred: npt.NDArray[np.bool_]
     changed_pixels: npt.NDArray[np.float32]
+    lighter_pixels: npt.NDArray[np.float32] | None = None
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.lighter_pixels is None:
+            self.lighter_pixels = np.full_like(self.changed_pixels, np.nan)
         n = self.t.shape[0]
         p = self.xy.shape[1] if self.xy.ndim == 4 else -1
         if any(getattr(self, k).shape != (n, *_row_shape(k, p)) for k in FIELDS):
@@ -220,6 +229,7 @@ class LandmarkSeries:
                 shift=self.shift[i],
                 inferred=bool(self.inferred[i]),
                 changed_pixels=self.changed_pixels[i],
+                lighter_pixels=self.lighter_pixels[i],
             )
 
     @classmethod
@@ -277,6 +287,8 @@ class LandmarkSeries:
                 shape = arrays["present"].shape
                 if "changed_pixels" not in arrays:
                     arrays["changed_pixels"] = _older_picture_reading(data, shape)
+                if "lighter_pixels" not in arrays:  # not recorded yet: unknown
+                    arrays["lighter_pixels"] = np.full_like(arrays["changed_pixels"], np.nan)
                 return cls(**arrays, meta=meta)
         except InputError:
             raise

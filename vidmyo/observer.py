@@ -194,7 +194,14 @@ def _stored(picture: PictureReading, persons: int) -> dict:
     """The picture reading as stored in a landmarks file (float32), so that ``vidmyo detect``
     on the file sees exactly what the live detector saw. Before the first pose there are no
     regions: every region gets the count of the whole box."""
-    by_region = picture.by_region
+    by_region, lighter = picture.by_region, picture.lighter_by_region
     if by_region is None or by_region.shape[0] != persons:
         by_region = np.full((persons, len(REGIONS)), picture.changed_pixels, np.float32)
-    return {"brightness": float(np.float32(picture.brightness)), "changed_pixels": by_region}
+        lighter = None
+    if lighter is None:
+        lighter = np.full((persons, len(REGIONS)), np.nan, np.float32)
+    return {
+        "brightness": float(np.float32(picture.brightness)),
+        "changed_pixels": by_region,
+        "lighter_pixels": lighter,
+    }

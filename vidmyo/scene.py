@@ -40,6 +40,10 @@ class PictureReading(NamedTuple):
     jerk changes the picture where the limb is; a glitch of the pose model does not, and a
     movement elsewhere (the other arm, a bed partner) must not vouch for it (see
     ``DetectorConfig.picture_check``)."""
+    lighter_by_region: npt.NDArray[np.float32] | None = None
+    """(P, 6): of those, the pixels that got lighter. A moving limb lightens the picture on
+    one edge and darkens it on the other; a light coming on, or a shadow, changes it one way
+    (``DetectorConfig.picture_jerk_one_way``)."""
 
 
 REGION_BOX_LANDMARKS: tuple[tuple[int, ...], ...] = tuple(
@@ -112,7 +116,7 @@ class MotionGate:
         diff = cv2.absdiff(small, prev)
         step = self._step(diff[box])
         count = cv2.countNonZero(cv2.compare(diff[box], step, cv2.CMP_GT))
-        by_region = self._by_region(diff, step, count)
+        by_region, lighter = self._by_region(small, prev, diff, step, count)
         # A movement changes the picture on consecutive frames (a jerk rises over 2-3), or
         # on one frame by far more than a noise burst does. A codec's key frame refreshes
         # the picture's noise all over the person at once; a jerk's one frame changes it
@@ -138,7 +142,7 @@ class MotionGate:
             drift = cv2.absdiff(blurred[box], self._reference[box])
             over = cv2.compare(drift, self._step(drift, factor=2.0), cv2.CMP_GT)
             moved = cv2.countNonZero(over) >= 5 * self.config.min_changed_pixels
-        return PictureReading(brightness, float(count), by_region), moved
+        return PictureReading(brightness, float(count), by_region, lighter), moved
 
     def _step(self, diff: npt.NDArray[np.uint8], factor: float = 1.0) -> float:
         """Grey-level change above which a pixel counts as changed: ``factor`` times the fixed
@@ -152,16 +156,24 @@ class MotionGate:
         return float(int(step))
 
     def _by_region(
-        self, diff: npt.NDArray[np.uint8], step: float, count: int
-    ) -> npt.NDArray[np.float32] | None:
-        """Changed pixels in each person's region boxes (see ``PictureReading.by_region``)."""
+        self,
+        small: npt.NDArray[np.uint8],
+        prev: npt.NDArray[np.uint8],
+        diff: npt.NDArray[np.uint8],
+        step: float,
+        count: int,
+    ) -> tuple[npt.NDArray[np.float32] | None, npt.NDArray[np.float32] | None]:
+        """Changed pixels in each person's region boxes, and how many of them got lighter
+        (see ``PictureReading.by_region``, ``lighter_by_region``)."""
         if self._region_boxes is None:
-            return None
+            return None, None
         shape = (len(self._region_boxes), len(REGIONS))
         if count == 0:  # nothing changed anywhere in the box: no region changed either
-            return np.zeros(shape, np.float32)
+            return np.zeros(shape, np.float32), np.zeros(shape, np.float32)
         counts = np.full(shape, np.nan, np.float32)
+        lighter = np.full(shape, np.nan, np.float32)
         changed = cv2.compare(diff, step, cv2.CMP_GT)
+        lit = cv2.compare(cv2.subtract(small, prev), step, cv2.CMP_GT)  # saturates at 0
         for p, boxes in enumerate(self._region_boxes):
             if boxes is None:  # an empty slot: the people's box is all we know
                 counts[p] = count
@@ -169,7 +181,8 @@ class MotionGate:
             for r, b in enumerate(boxes):
                 if b is not None:
                     counts[p, r] = cv2.countNonZero(changed[b])
-        return counts
+                    lighter[p, r] = cv2.countNonZero(lit[b])
+        return counts, lighter
 
     def _concentrated(self, by_region: npt.NDArray[np.float32] | None, count: int) -> bool:
         """At least ``single_frame_share`` of the changed pixels lie in one body region's box

@@ -242,7 +242,7 @@ def track_series(series: LandmarkSeries, config: PoseConfig | None = None) -> La
         return series
     tracker = PersonTracker(series.persons, config)
     xy, vis, present = series.xy.copy(), series.visibility.copy(), series.present.copy()
-    changed = series.changed_pixels.copy()
+    changed, lighter = series.changed_pixels.copy(), series.lighter_pixels.copy()
     order: npt.NDArray[np.intp] | None = None
     for i in range(len(series)):
         held = (
@@ -256,10 +256,13 @@ def track_series(series: LandmarkSeries, config: PoseConfig | None = None) -> La
         xy[i], vis[i], present[i] = arrange(
             series.xy[i], series.visibility[i], series.present[i], order
         )
-        mine = series.changed_pixels[i][np.maximum(order, 0)]
-        changed[i] = np.where((order >= 0)[:, None], mine, np.nan)
+        slot = np.maximum(order, 0)
+        changed[i] = np.where((order >= 0)[:, None], series.changed_pixels[i][slot], np.nan)
+        lighter[i] = np.where((order >= 0)[:, None], series.lighter_pixels[i][slot], np.nan)
     arrays = {name: getattr(series, name) for name in FIELDS}
-    arrays.update(xy=xy, visibility=vis, present=present, changed_pixels=changed)
+    arrays.update(
+        xy=xy, visibility=vis, present=present, changed_pixels=changed, lighter_pixels=lighter
+    )
     return LandmarkSeries(**arrays, meta=dict(series.meta))
 
 

@@ -113,27 +113,25 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
         )
     set_aside = summary["pose_glitches_set_aside"]
     if set_aside:
-        what = "movement was" if set_aside == 1 else "movements were"
         analysis.notes.append(
-            f"{set_aside} jerk-like landmark {what} set aside: the picture did not change "
-            "(the pose model's glitches)"
+            f"{_counted(set_aside, 'jerk-like landmark movement was')} set aside: the picture "
+            "did not change (the pose model's glitches)"
         )
     pictured = summary["picture_jerks"]
     if pictured:
-        what = "jerk was" if pictured == 1 else "jerks were"
         analysis.notes.append(
-            f"{pictured} {what} seen in the picture only: the pose model did not follow, so "
-            "the region is a best guess and the amplitude a lower bound (--no-picture-jerks "
-            "leaves them out)"
+            f"{_counted(pictured, 'jerk was')} seen in the picture only: the pose model did "
+            "not follow, so the region is a best guess and the amplitude a lower bound "
+            "(--no-picture-jerks leaves them out)"
         )
     seen_through = summary["partner_jerks_set_aside"]
     if seen_through:
-        what = "jerk was" if seen_through == 1 else "jerks were"
         which = "it" if seen_through == 1 else "each"
         times = 1.0 / analysis.config.detector.partner_share
         analysis.notes.append(
-            f"{seen_through} small {what} set aside: {which} began during a jerk of another "
-            f"person at least {times:g} times its size, and was that jerk seen through them"
+            f"{_counted(seen_through, 'small jerk was')} set aside: {which} began during a "
+            f"jerk of another person at least {times:g} times its size, and was that jerk "
+            "seen through them"
         )
     write_results(analysis.to_dict(), analysis.events, out_dir)
     if problem is not None:
@@ -342,3 +340,11 @@ def detect(landmarks: str | Path, config: Config, out_dir: Path | None = None) -
     analysis.landmarks_file = landmarks.name if same_place else str(landmarks.resolve())
     analysis.timing = {"wall_s": round(time.perf_counter() - started, 2), "frames": len(series)}
     return _finish(analysis, out_dir, None)
+
+
+def _counted(n: int, one: str) -> str:
+    """``3 jerks were`` from ``jerk was``: a count with its noun and verb in agreement."""
+    if n == 1:
+        return f"1 {one}"
+    noun, verb = one.rsplit(" ", 1)
+    return f"{n} {noun}s {'were' if verb == 'was' else verb}"

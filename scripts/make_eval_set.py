@@ -28,6 +28,8 @@ Two parts, both deterministic:
     python scripts/make_eval_set.py --holdout    # the same clip recipes with other seeds, in
                                                  # eval_set/holdout/ (no sample clip, no doc):
                                                  # a check of rules chosen on the main clips
+    python scripts/make_eval_set.py --holdout --seed-offset 200   # a third set, in
+                                                 # eval_set/holdout-200/
 
 Clips already rendered with the same options are kept (``--force`` renders them again).
 """
@@ -413,10 +415,11 @@ def holdout_clips(offset: int = HOLDOUT_SEED_OFFSET) -> list[tuple[str, list[str
     return [(name, reseed(options), extra) for name, options, extra in CLIPS]
 
 
-def make_videos(out: Path, jobs: int, force: bool, holdout: bool = False) -> None:
+def make_videos(out: Path, jobs: int, force: bool, holdout: int = 0) -> None:
+    """Render the clips; ``holdout``: a seed offset for a holdout set (0: the main set)."""
     folder = out / "videos"
     folder.mkdir(parents=True, exist_ok=True)
-    clips = holdout_clips() if holdout else CLIPS
+    clips = holdout_clips(holdout) if holdout else CLIPS
     started = time.time()
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
@@ -526,12 +529,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the clips, with other seeds, in eval_set/holdout/ (unless --out); no doc",
     )
+    ap.add_argument(
+        "--seed-offset",
+        type=int,
+        default=HOLDOUT_SEED_OFFSET,
+        help=f"with --holdout: added to every clip's seed (default {HOLDOUT_SEED_OFFSET}; "
+        "another offset goes to eval_set/holdout-OFFSET/)",
+    )
     args = ap.parse_args(argv)
     if args.jobs < 1:
         ap.error("--jobs must be at least 1")
     if args.holdout:
-        out = args.out if args.out != OUT else OUT / "holdout"
-        make_videos(out, args.jobs, args.force, holdout=True)
+        offset = args.seed_offset
+        name = "holdout" if offset == HOLDOUT_SEED_OFFSET else f"holdout-{offset}"
+        out = args.out if args.out != OUT else OUT / name
+        make_videos(out, args.jobs, args.force, holdout=args.seed_offset)
         return 0
     if args.only in (None, "landmarks"):
         make_landmarks(args.out, args.jobs)

@@ -7,7 +7,9 @@ evaluation clips after a ``scripts/bench_accuracy.py`` run (``docs/accuracy.md``
   lightens the picture at one edge and darkens it at the other);
 - at every picture jerk: the largest change of the frame's mean brightness from the frame
   before the burst to six frames after its last change, relative (``picture_jerk_light``);
-  whether it is at a scripted jerk (onsets within 0.2 s) and in the scripted region.
+  whether it is at a scripted jerk (onsets within 0.2 s) and in the scripted region, how
+  many of those jerks are of the target class (``bench_accuracy.is_target``, >= 25 fps), and
+  its amplitude against the scripted jerk's.
 
 It reads the landmarks and detections that run saved:
 
@@ -27,6 +29,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_accuracy import TARGET_FPS, is_target  # noqa: E402
 
 from vidmyo.config import DetectorConfig  # noqa: E402
 
@@ -57,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     config = DetectorConfig()
     shares: list[float] = []
     light: list[float] = []
-    at_jerks = right_region = pictured = 0
+    at_jerks = right_region = pictured = target = 0
+    ratios: list[float] = []
     for rec in json.loads(args.bench.read_text())["videos"]:
         with np.load(args.set / "runs" / rec["name"] / "landmarks.npz") as data:
             changed = np.nan_to_num(data["changed_pixels"])
@@ -79,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             ]
             at_jerks += bool(near)
             right_region += any(t["primary_region"] == e["primary_region"] for t in near)
+            target += any(is_target(t) for t in near) and rec["fps"] >= TARGET_FPS
+            ratios += [e["amplitude"] / t["amplitude"] for t in near[:1]]
     print(f"{args.set}: {len(shares)} scripted jerks changing a box by "
           f"{config.picture_jerk_pixels:.0f} pixels or more")  # fmt: skip
     if shares:
@@ -89,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
               f"95th {q[3]:.0%}, max {q[4]:.0%}; one-way by the setting: {one_way}")  # fmt: skip
     else:
         print("  no lighter_pixels in these landmarks (recorded since the twelfth pass)")
-    print(f"  picture jerks: {pictured}, at a scripted jerk {at_jerks}, "
-          f"in its scripted region {right_region}")  # fmt: skip
+    print(f"  picture jerks: {pictured}, at a scripted jerk {at_jerks} (target class "
+          f"{target}), in its scripted region {right_region}")  # fmt: skip
+    if ratios:
+        print(f"  their amplitude against the scripted jerk's: median {np.median(ratios):.2f}")
     if light:
         print(f"  mean brightness change through them: max {max(light):.2%}, "
               f"median {float(np.median(light)):.2%}")  # fmt: skip

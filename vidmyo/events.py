@@ -197,7 +197,6 @@ class _PictureWatch:
         self.longest = frames_for(cfg.max_jerk_s, fps)
         self.max_shift = cfg.picture_jerk_shift * long_side
         self.prev: MotionSample | None = None
-        self.prev_lighter = _UNKNOWN_LIGHTER
         self.lighter: list[npt.NDArray[np.float32]] = []
         self.prev_brightness = math.nan
         self.brightness_before = math.nan
@@ -225,7 +224,8 @@ class _PictureWatch:
         else:
             changed = bool(np.nanmax(px) >= self.cfg.picture_min_pixels)
             if not self.samples and changed and self._was_still() and self.prev is not None:
-                self.samples, self.lighter, self.calm = [self.prev], [self.prev_lighter], True
+                # The still frame before it is never judged: its lighter count is not kept.
+                self.samples, self.lighter, self.calm = [self.prev], [_UNKNOWN_LIGHTER], True
                 self.brightness_before = self.prev_brightness
             if self.samples:
                 self.samples.append(s)
@@ -243,7 +243,7 @@ class _PictureWatch:
                 elif self.last > self.longest:
                     self.samples = []  # the picture keeps changing: a movement, not a jerk
             self.before.append(changed)
-        self.prev, self.prev_brightness, self.prev_lighter = s, brightness, lighter
+        self.prev, self.prev_brightness = s, brightness
         return found
 
     def _was_still(self) -> bool:

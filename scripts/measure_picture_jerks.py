@@ -7,9 +7,9 @@ evaluation clips after a ``scripts/bench_accuracy.py`` run (``docs/accuracy.md``
   lightens the picture at one edge and darkens it at the other);
 - at every picture jerk: the largest change of the frame's mean brightness from the frame
   before the burst to six frames after its last change, relative (``picture_jerk_light``);
-  whether it is at a scripted jerk (onsets within 0.2 s) and in the scripted region, how
-  many of those jerks are of the target class (``bench_accuracy.is_target``, >= 25 fps), and
-  its amplitude against the scripted jerk's.
+  whether it is at a scripted jerk (onsets within 0.2 s), in the scripted primary region and
+  with the scripted distribution, how many of those jerks are of the target class
+  (``bench_accuracy.is_target``, >= 25 fps), and its amplitude against the scripted jerk's.
 
 It reads the landmarks and detections that run saved:
 
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     config = DetectorConfig()
     shares: list[float] = []
     light: list[float] = []
-    at_jerks = right_region = pictured = target = 0
+    at_jerks = right_region = right_distribution = pictured = target = 0
     ratios: list[float] = []
     for rec in json.loads(args.bench.read_text())["videos"]:
         with np.load(args.set / "runs" / rec["name"] / "landmarks.npz") as data:
@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
             at_jerks += bool(near)
             right_region += any(t["primary_region"] == e["primary_region"] for t in near)
+            right_distribution += any(t["distribution"] == e["distribution"] for t in near)
             target += any(is_target(t) for t in near) and rec["fps"] >= TARGET_FPS
             ratios += [e["amplitude"] / t["amplitude"] for t in near[:1]]
     print(f"{args.set}: {len(shares)} scripted jerks changing a box by "
@@ -97,9 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("  no lighter_pixels in these landmarks (recorded since the twelfth pass)")
     print(f"  picture jerks: {pictured}, at a scripted jerk {at_jerks} (target class "
-          f"{target}), in its scripted region {right_region}")  # fmt: skip
+          f"{target}), in its scripted region {right_region}, with its scripted "
+          f"distribution {right_distribution}")  # fmt: skip
     if ratios:
-        print(f"  their amplitude against the scripted jerk's: median {np.median(ratios):.2f}")
+        q = np.percentile(ratios, [10, 50, 90])
+        print(f"  their amplitude against the scripted jerk's: median {q[1]:.2f} "
+              f"(10th-90th percentile {q[0]:.2f}-{q[2]:.2f})")  # fmt: skip
     if light:
         print(f"  mean brightness change through them: max {max(light):.2%}, "
               f"median {float(np.median(light)):.2%}")  # fmt: skip

@@ -6,22 +6,19 @@ import numpy as np
 import pytest
 
 from vidmyo.errors import InputError
-from vidmyo.landmarks import LandmarkSeries
+from vidmyo.landmarks import FIELDS, LandmarkSeries
 from vidmyo.simulate import Scenario, Scripted, simulate
 
 
 def test_round_trip_keeps_every_array(tmp_path):
     frames, _ = simulate(Scenario(duration_s=3, events=[Scripted("dropout", 1, (), 0, 0.5)]))
-    series = LandmarkSeries.from_frames(frames, {"video": {"fps": 30.0}})
-    series.save(tmp_path / "l.npz")
-    back = LandmarkSeries.load(tmp_path / "l.npz")
     for f in frames:
         f.lighter_pixels[:] = f.index % 7
+        f.flow[:] = f.index % 5
     series = LandmarkSeries.from_frames(frames, {"video": {"fps": 30.0}})
     series.save(tmp_path / "l.npz")
     back = LandmarkSeries.load(tmp_path / "l.npz")
-    names = ("index", "t", "xy", "visibility", "present", "brightness", "shift", "lighter_pixels")
-    for name in names:
+    for name in FIELDS:
         assert np.array_equal(getattr(series, name), getattr(back, name), equal_nan=True), name
     assert back.meta["video"]["fps"] == 30.0
     assert not back.present[31:45].any() and back.present[50:].all()
@@ -36,11 +33,13 @@ def test_files_from_before_the_picture_reading_still_load(tmp_path):
     path = tmp_path / "l.npz"
     LandmarkSeries.from_frames(frames, {}).save(path)
     with np.load(path) as data:
-        arrays = {k: data[k] for k in data.files if k not in ("changed_pixels", "lighter_pixels")}
+        later = ("changed_pixels", "lighter_pixels", "flow")
+        arrays = {k: data[k] for k in data.files if k not in later}
     np.savez(tmp_path / "none.npz", **arrays)
     none = LandmarkSeries.load(tmp_path / "none.npz")
     assert none.changed_pixels.shape == (len(frames), 1, 6) and np.isnan(none.changed_pixels).all()
     assert none.lighter_pixels.shape == (len(frames), 1, 6) and np.isnan(none.lighter_pixels).all()
+    assert none.flow.shape == (len(frames), 1, 33, 2) and np.isnan(none.flow).all()
     yes_no = (np.arange(len(frames)) % 2).astype(np.float32)
     for name, old in (("per_person", yes_no[:, None]), ("flat", yes_no)):
         np.savez(tmp_path / f"{name}.npz", **arrays, picture_changed=old)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from vidmyo.config import SkipConfig
 from vidmyo.landmarks import REGION_LANDMARKS
-from vidmyo.scene import MotionGate, _padded_box
+from vidmyo.scene import FLOW_SPAN_S, MotionGate, PictureFlow, _padded_box
 from vidmyo.simulate import TEMPLATE
 from vidmyo.sources import Frame
 
@@ -104,3 +105,36 @@ def test_the_gate_counts_the_changed_pixels_that_got_lighter():
     lamp[y - 3 : y + 3, x - 4 : x + 4] = 140
     assert reading(still, lamp) == (48, 48)
     assert reading(lamp, still) == (48, 0)
+
+
+def test_the_picture_flow_follows_each_landmark_from_the_last_still_frame():
+    """A textured picture in which one block (a limb) moves 4 px right and 2 px down over
+    two frames, and then back: the flow at the landmarks on the block is that displacement,
+    counted from the last still frame; elsewhere nothing moved. Still frames give zero and
+    become the new reference; before the first pose there is nothing to follow, and after
+    ``FLOW_SPAN_S`` of change it stops following."""
+    rng = np.random.default_rng(3)
+    still = cv2.GaussianBlur((rng.random((480, 640)) * 255).astype(np.uint8), (5, 5), 0)
+
+    def picture(dx: int, dy: int) -> np.ndarray:
+        image = still.copy()
+        image[200 + dy : 300 + dy, 300 + dx : 400 + dx] = still[200:300, 300:400]
+        return np.dstack([image] * 3)
+
+    people = np.full((1, 33, 2), np.nan, np.float32)
+    people[0, 15] = (350, 250)  # on the block
+    people[0, 16] = (100, 100)  # away from it
+    flow = PictureFlow()
+    assert flow(Frame(0, 0.0, image=picture(0, 0)), None, changed=False) is None
+    at_rest = flow(Frame(1, 1 / 30, image=picture(0, 0)), people, changed=False)
+    assert np.array_equal(at_rest[0, 15:17], np.zeros((2, 2))) and np.isnan(at_rest[0, 0]).all()
+    first = flow(Frame(2, 2 / 30, image=picture(2, 1)), people, changed=True)
+    second = flow(Frame(3, 3 / 30, image=picture(4, 2)), people, changed=True)
+    assert np.allclose(first[0, 15], (2, 1), atol=0.2)
+    assert np.allclose(second[0, 15], (4, 2), atol=0.2)  # from the still frame, not the last
+    assert np.allclose(second[0, 16], (0, 0), atol=0.2)
+    late = flow(Frame(40, 40 / 30 + FLOW_SPAN_S, image=picture(4, 2)), people, changed=True)
+    assert np.isnan(late).all()
+    flow(Frame(41, 41 / 30 + FLOW_SPAN_S, image=picture(4, 2)), people, changed=False)
+    back = flow(Frame(42, 42 / 30 + FLOW_SPAN_S, image=picture(0, 0)), people, changed=True)
+    assert np.allclose(back[0, 15], (-4, -2), atol=0.2)  # from the new still frame

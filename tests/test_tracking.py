@@ -8,6 +8,7 @@ clip from the sample video and runs the real CLI on it.
 from __future__ import annotations
 
 import json
+import warnings
 
 import cv2
 import numpy as np
@@ -235,9 +236,24 @@ def test_tracking_a_joined_series_makes_chunks_agree():
     joined = LandmarkSeries.concat([first, second])
     slots = [slot_of(f, 170) for f in joined.frames()]
     assert set(slots[:180]) == {0} and set(slots[180:]) == {1}
+    # The picture's readings carry their person's mark (where the person is) and must
+    # follow the person to the new slot.
+    with warnings.catch_warnings():  # an absent person's slot has no mark
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mark = np.nanmean(joined.xy[..., 0], axis=2)
+    joined.changed_pixels[:] = mark[..., None]
+    joined.lighter_pixels[:] = mark[..., None]
+    joined.flow[:] = mark[..., None, None]
     fixed = track_series(joined, PoseConfig(persons=2))
     assert {slot_of(f, 170) for f in fixed.frames()} == {0}
     assert {slot_of(f, 470) for f in list(fixed.frames())[15:]} == {1}  # b from 0.5 s on
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mark = np.nanmean(fixed.xy[..., 0], axis=2)
+    seen = fixed.present
+    for name in ("changed_pixels", "lighter_pixels", "flow"):
+        got = getattr(fixed, name).reshape(*seen.shape, -1)
+        assert np.allclose(got[seen], mark[seen][:, None]), name
 
 
 @pytest.mark.parametrize("persons", [0, 5, 1.5])

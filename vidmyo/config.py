@@ -170,9 +170,9 @@ class DetectorConfig:
     ``picture_jerk_one_way``), and no event of the person's landmarks overlaps it. On the
     clips of ``docs/accuracy.md`` the pose model showed some clear jerks at a fraction of
     their size (a 0.08 arm jerk as 0.02) while the picture changed by hundreds of pixels.
-    Its region: of the regions whose box changed at least half as much as the box that
-    changed most, the one whose landmarks moved most (noise units); its amplitude is what
-    they showed, a lower bound. Needs ``picture_check``."""
+    Its regions and amplitude: how far the picture itself moved at each region's landmarks
+    (``picture_region_floor``, ``picture_region_share``; see ``vidmyo.scene.PictureFlow``).
+    Needs ``picture_check``."""
     picture_jerk_pixels: float = 36.0
     """Changed pixels a picture jerk reaches in one box on one of its first three frames:
     three times ``picture_min_pixels``, as for the motion gate's one-frame wake."""
@@ -196,9 +196,15 @@ class DetectorConfig:
     over the bed, or a shadow, changes it one way. At the scripted jerks that changed a box
     by 36 pixels or more, 12-95% got lighter (three sets of clips, 300 jerks; in dark footage
     a jerk can change the picture nearly one way: ``scripts/measure_picture_jerks.py``)."""
+    picture_region_floor: float = 0.02
+    """A region joins a picture jerk if the picture moved there by at least this much (torso
+    lengths; flow at its landmarks, the head and arms in the trunk's frame) and at least
+    ``picture_region_share`` of the region that moved most."""
+    picture_region_share: float = 0.5
+    """See ``picture_region_floor``. Lower than 0.5 and a trunk jerk's arms join it: the
+    arms swing a little in the trunk's frame as it jerks."""
     picture_jerk_confidence: float = 0.5
-    """Confidence of a picture jerk: the pose model did not confirm it, and its region is
-    the landmarks' best guess."""
+    """Confidence of a picture jerk: the pose model did not confirm it."""
     picture_min_pixels: float = 12.0
     """...at least this many changed pixels of the gate's thumbnail
     (``SkipConfig.thumb_width`` wide) inside the region's box, padded, more than the upper

@@ -334,6 +334,7 @@ class _PersonDetector:
             frame.shift,
             frame.inferred,
             frame.changed_pixels[slot],
+            frame.flow[slot],
         )
         self.now = s.t
         if s.light_change:
@@ -691,21 +692,34 @@ class _PersonDetector:
         return out
 
     def _picture_event(self, burst: _Burst) -> Event | None:
-        """The jerk a burst shows. Its region: of those whose box changed at least half as
-        much as the box that changed most (the trunk's large box overlaps the arms and the
-        head), the one whose landmarks moved most (noise units) from the frame before the
-        burst to ``picture_by`` frames in. Nobody's if no pose was found."""
+        """The jerk a burst shows. Its regions: where the picture itself moved (the flow at
+        the landmarks, ``MotionSample.picture_moved``), the one that moved most and those that
+        moved at least ``picture_region_share`` of it and ``picture_region_floor``; its amplitude
+        is how far the first moved. Where the flow is unknown (files written before it was
+        recorded), one region: of those whose box changed at least half as much as the box
+        that changed most (the trunk's large box overlaps the arms and the head), the one
+        whose landmarks moved most (noise units), with the landmarks' amplitude. Nobody's if
+        no pose was found."""
+        cfg = self.cfg
         window = burst.samples[: self.picture_by + 2]
         changing = burst.samples[1 : burst.last + 1]
-        boxes = np.nan_to_num(np.array([p.changed_pixels for p in changing])).sum(axis=0)
         with warnings.catch_warnings():  # regions unseen throughout are all-NaN
             warnings.simplefilter("ignore", RuntimeWarning)
             z = np.nanmax(np.array([p.excursion_z for p in window]), axis=0)
             if not np.isfinite(z).any():
                 return None
-            changed_most = np.where(boxes >= 0.5 * boxes.max(), z, np.nan)
-            r = int(np.nanargmax(changed_most if np.isfinite(changed_most).any() else z))
-            amplitude = float(np.nanmax([p.excursion[r] for p in window]))
+            moved = np.nanmax(np.array([p.picture_moved for p in changing]), axis=0)
+            if np.nanmax(moved, initial=0.0) > 0:
+                r = int(np.nanargmax(moved))
+                amplitude = float(moved[r])
+                floor = max(cfg.picture_region_floor, cfg.picture_region_share * amplitude)
+                regions = [i for i in range(len(REGIONS)) if i == r or moved[i] >= floor]
+            else:
+                boxes = np.nan_to_num(np.array([p.changed_pixels for p in changing])).sum(axis=0)
+                changed_most = np.where(boxes >= 0.5 * boxes.max(), z, np.nan)
+                r = int(np.nanargmax(changed_most if np.isfinite(changed_most).any() else z))
+                amplitude = float(np.nanmax([p.excursion[r] for p in window]))
+                regions = [r]
             speed = float(np.nanmax([p.speed[r] for p in window]))
         onset, end = burst.onset, burst.end
         peak = max(changing, key=lambda p: float(np.nanmax(p.changed_pixels)))
@@ -714,9 +728,9 @@ class _PersonDetector:
             onset_s=onset.t,
             offset_s=end.t,
             peak_s=peak.t,
-            regions=[REGIONS[r]],
+            regions=[REGIONS[i] for i in regions],
             primary_region=REGIONS[r],
-            distribution="focal",
+            distribution=distribution_of([REGIONS[i] for i in regions]),
             peak_speed=speed,
             amplitude=amplitude,
             confidence=self.cfg.picture_jerk_confidence,
@@ -727,7 +741,7 @@ class _PersonDetector:
             duration_s=end.t - onset.t,
             rise_s=peak.t - onset.t,
             return_fraction=float("nan"),
-            snr=float(z[r]),
+            snr=float(np.nan_to_num(z[r])),
             evidence="picture",
         )
 

@@ -104,6 +104,9 @@ class FrameLandmarks:
         :class:`vidmyo.scene.PictureReading`.
     lighter_pixels : (P, 6) float32, of those, the pixels that got lighter; NaN if unknown
         (also in files written before it was recorded).
+    flow : (P, 33, 2) float32, how far the picture under each landmark moved since the last
+        still frame, in pixels of the original frame (0 on a still frame); NaN if unknown
+        (also in files written before it was recorded). See :class:`vidmyo.scene.PictureFlow`.
     """
 
     index: int
@@ -118,6 +121,7 @@ class FrameLandmarks:
     inferred: bool = True
     changed_pixels: npt.NDArray[np.float32] | None = None
     lighter_pixels: npt.NDArray[np.float32] | None = None
+    flow: npt.NDArray[np.float32] | None = None
 
     def __post_init__(self) -> None:
         p = self.present.shape[0]
@@ -125,6 +129,8 @@ class FrameLandmarks:
             self.changed_pixels = np.full((p, len(REGIONS)), np.nan, np.float32)
         if self.lighter_pixels is None:
             self.lighter_pixels = np.full((p, len(REGIONS)), np.nan, np.float32)
+        if self.flow is None:
+            self.flow = np.full((p, N_LANDMARKS, 2), np.nan, np.float32)
         if self.xy.shape != (p, N_LANDMARKS, 2) or self.visibility.shape != (p, N_LANDMARKS):
             raise ValueError(
                 f"FrameLandmarks shapes disagree: xy {self.xy.shape}, "
@@ -154,10 +160,11 @@ FIELDS: dict[str, tuple[type, tuple[int, ...]]] = {
     "inferred": (np.bool_, ()),
     "changed_pixels": (np.float32, (len(REGIONS),)),
     "lighter_pixels": (np.float32, (len(REGIONS),)),
+    "flow": (np.float32, (N_LANDMARKS, 2)),
 }
 """Per-frame arrays of a landmarks file: dtype and the shape of one frame's row (the person
-axis ``P`` comes first for xy, visibility, present, changed_pixels and lighter_pixels)."""
-PER_PERSON = ("xy", "visibility", "present", "changed_pixels", "lighter_pixels")
+axis ``P`` comes first for the arrays in ``PER_PERSON``)."""
+PER_PERSON = ("xy", "visibility", "present", "changed_pixels", "lighter_pixels", "flow")
 
 
 def _older_picture_reading(data, shape: tuple[int, int]) -> npt.NDArray[np.float32]:
@@ -184,8 +191,8 @@ class LandmarkSeries:
     Arrays have one row per analysed frame (``N``): ``index`` (N,) int64, ``t`` (N,) float64
     seconds, ``xy`` (N, P, 33, 2) float32 pixels, ``visibility`` (N, P, 33) float32,
     ``present`` (N, P) bool, ``brightness`` (N,) float32, ``shift`` (N, 2) float32,
-    ``inferred`` (N,) bool, ``changed_pixels`` and ``lighter_pixels`` (N, P, 6) float32 (see
-    :class:`FrameLandmarks`).
+    ``inferred`` (N,) bool, ``changed_pixels`` and ``lighter_pixels`` (N, P, 6) float32,
+    ``flow`` (N, P, 33, 2) float32 (see :class:`FrameLandmarks`).
     ``meta`` holds the video description and how the landmarks were made.
     """
 
@@ -199,11 +206,14 @@ class LandmarkSeries:
     inferred: npt.NDArray[np.bool_]
     changed_pixels: npt.NDArray[np.float32]
     lighter_pixels: npt.NDArray[np.float32] | None = None
+    flow: npt.NDArray[np.float32] | None = None
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.lighter_pixels is None:
             self.lighter_pixels = np.full_like(self.changed_pixels, np.nan)
+        if self.flow is None:
+            self.flow = np.full_like(self.xy, np.nan)
         n = self.t.shape[0]
         p = self.xy.shape[1] if self.xy.ndim == 4 else -1
         if any(getattr(self, k).shape != (n, *_row_shape(k, p)) for k in FIELDS):
@@ -230,6 +240,7 @@ class LandmarkSeries:
                 inferred=bool(self.inferred[i]),
                 changed_pixels=self.changed_pixels[i],
                 lighter_pixels=self.lighter_pixels[i],
+                flow=self.flow[i],
             )
 
     @classmethod
@@ -287,8 +298,7 @@ class LandmarkSeries:
                 shape = arrays["present"].shape
                 if "changed_pixels" not in arrays:
                     arrays["changed_pixels"] = _older_picture_reading(data, shape)
-                if "lighter_pixels" not in arrays:  # not recorded yet: unknown
-                    arrays["lighter_pixels"] = np.full_like(arrays["changed_pixels"], np.nan)
+                # Not recorded yet: unknown (the dataclass fills them with NaN).
                 return cls(**arrays, meta=meta)
         except InputError:
             raise

@@ -120,6 +120,50 @@ def region_amplitude(delta: npt.NDArray[np.float64], region: int) -> float:
     return second_largest(d, np.isfinite(d))
 
 
+_FLOW_ANCHOR = np.arange(N_LANDMARKS)
+for _region in ("left_leg", "right_leg"):
+    _FLOW_ANCHOR[list(REGION_LANDMARKS[_region])] = REGION_ANCHOR[_region][0]
+_LEGS = np.array([i for r in ("left_leg", "right_leg") for i in REGION_LANDMARKS[r]])
+_ON_TRUNK = np.array([i for r in ("head", "left_arm", "right_arm") for i in REGION_LANDMARKS[r]])
+_TRUNK_POINTS = np.array(_SHOULDERS + _HIPS)
+
+
+def picture_excursion(
+    xy: npt.NDArray[np.float32],
+    flow: npt.NDArray[np.float32] | None,
+    usable: npt.NDArray[np.bool_],
+    scale: float,
+) -> npt.NDArray[np.float64]:
+    """(6,) how far each region moved in the picture since the last still frame, in torso
+    lengths, from the picture's flow at its landmarks (``FrameLandmarks.flow``), measured as
+    the landmarks are: the trunk as shoulders against hips, a leg against its hip, the head
+    and arms in the trunk's frame (the trunk's shift and turn, fitted to the flow at its four
+    landmarks, taken out: a trunk jerk carries them). NaN where unknown."""
+    out = np.full(N_REGIONS, np.nan)
+    if flow is None or not np.isfinite(scale):
+        return out
+    if not (np.abs(flow) > 0).any():  # a still frame (NaN compares false): runs every frame
+        return np.zeros(N_REGIONS) if np.isfinite(flow).any() else out
+    flow = np.where(usable[:, None], flow, np.nan).astype(np.float64)
+    delta = flow.copy()
+    delta[_LEGS] -= flow[_FLOW_ANCHOR[_LEGS]]
+    src = xy[_TRUNK_POINTS].astype(np.float64)
+    ok = np.isfinite(src).all(axis=1) & np.isfinite(flow[_TRUNK_POINTS]).all(axis=1)
+    if ok.sum() >= 2:
+        # The trunk's similarity transform (shift, turn, scale), least squares, as complex
+        # numbers: moved = a * (p - centre) + centre + b.
+        z = src[ok, 0] + 1j * src[ok, 1]
+        w = z + flow[_TRUNK_POINTS][ok, 0] + 1j * flow[_TRUNK_POINTS][ok, 1]
+        zc, wc = z.mean(), w.mean()
+        a = np.vdot(z - zc, w - wc) / max(np.vdot(z - zc, z - zc).real, 1e-9)
+        p = xy[_ON_TRUNK, 0] + 1j * xy[_ON_TRUNK, 1]
+        carried = a * (p - zc) + wc - p
+        delta[_ON_TRUNK] -= np.stack([carried.real, carried.imag], axis=1)
+    else:
+        delta[_ON_TRUNK] = np.nan
+    return np.linalg.norm(region_vectors(delta / scale), axis=1)
+
+
 _SIDE_PAIRS = [(np.array(left), MIRROR[np.array(left)]) for left in SIDE_GROUPS]
 
 
@@ -205,6 +249,8 @@ class MotionSample:
     light_change, camera_moved : frame-level artefact flags.
     changed_pixels : (6,) pixels of the picture that changed since the previous frame in
         each region's box (NaN unknown); see :class:`vidmyo.scene.PictureReading`.
+    picture_moved : (6,) how far each region moved in the picture since the last still
+        frame, torso lengths (NaN unknown); see :func:`picture_excursion`.
     """
 
     index: int
@@ -223,6 +269,7 @@ class MotionSample:
     light_change: bool = False
     camera_moved: bool = False
     changed_pixels: npt.NDArray[np.float32] = field(default_factory=lambda: UNKNOWN_PICTURE)
+    picture_moved: npt.NDArray[np.float64] = field(default_factory=lambda: UNKNOWN_PICTURE)
 
     def region_excursion(
         self, region: int, reference: npt.NDArray[np.float64]
@@ -354,6 +401,7 @@ class MotionTracker:
         shift: npt.NDArray[np.float32] | None = None,
         inferred: bool = True,
         changed_pixels: npt.NDArray[np.float32] = UNKNOWN_PICTURE,
+        flow: npt.NDArray[np.float32] | None = None,
     ) -> MotionSample:
         """One frame. ``inferred`` False marks landmarks held through a still stretch: they
         enter the rest position (the body did not move) but not the noise estimate (their
@@ -374,6 +422,7 @@ class MotionTracker:
                 light_change=False,
                 camera_moved=False,
                 changed_pixels=changed_pixels,
+                picture_moved=picture_excursion(xy, flow, last.usable, last.scale),
             )
             return self._last
         repeat = (
@@ -485,6 +534,7 @@ class MotionTracker:
             light_change=light,
             camera_moved=moved,
             changed_pixels=changed_pixels,
+            picture_moved=picture_excursion(xy, flow, usable, scale),
         )
         return self._last
 

@@ -25,10 +25,10 @@ from collections import deque
 import numpy as np
 
 from vidmyo.config import PoseConfig, SkipConfig
-from vidmyo.landmarks import REGIONS, FrameLandmarks
+from vidmyo.landmarks import N_LANDMARKS, REGIONS, FrameLandmarks
 from vidmyo.motion import frames_for
 from vidmyo.pose import PoseEstimator, PoseResult
-from vidmyo.scene import MotionGate, PictureReading, SceneMeter
+from vidmyo.scene import MotionGate, PictureFlow, PictureReading, SceneMeter
 from vidmyo.sources import Frame
 from vidmyo.tracking import PersonTracker
 
@@ -76,6 +76,7 @@ class FrameObserver:
         self.scene = SceneMeter()
         self.skip = skip if skip is not None else SkipConfig(enabled=False)
         self.gate = MotionGate(self.skip)
+        self.flow = PictureFlow()
         self.pre_frames = frames_for(self.skip.pre_roll_s, fps)
         self.pose_frames = 0
         """How many frames went through pose inference."""
@@ -106,6 +107,8 @@ class FrameObserver:
         # the model's one-frame jumps, and the picture that changed where the jump put it
         # (a neighbour's tremor) vouched for the jump as a jerk.
         picture, moved = self.gate(frame, self._steady_xy)
+        changed = not picture.changed_pixels < self.skip.min_changed_pixels  # NaN: unknown
+        picture = picture._replace(flow=self.flow(frame, self._steady_xy, changed))
         if not self.skip.enabled:
             return [self._infer(frame, picture)]
         if moved:
@@ -194,14 +197,17 @@ def _stored(picture: PictureReading, persons: int) -> dict:
     """The picture reading as stored in a landmarks file (float32), so that ``vidmyo detect``
     on the file sees exactly what the live detector saw. Before the first pose there are no
     regions: every region gets the count of the whole box."""
-    by_region, lighter = picture.by_region, picture.lighter_by_region
+    by_region, lighter, flow = picture.by_region, picture.lighter_by_region, picture.flow
     if by_region is None or by_region.shape[0] != persons:
         by_region = np.full((persons, len(REGIONS)), picture.changed_pixels, np.float32)
         lighter = None
     if lighter is None:
         lighter = np.full((persons, len(REGIONS)), np.nan, np.float32)
+    if flow is None or flow.shape[0] != persons:
+        flow = np.full((persons, N_LANDMARKS, 2), np.nan, np.float32)
     return {
         "brightness": float(np.float32(picture.brightness)),
         "changed_pixels": by_region,
         "lighter_pixels": lighter,
+        "flow": flow,
     }

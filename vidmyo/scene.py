@@ -44,6 +44,9 @@ class PictureReading(NamedTuple):
     """(P, 6): of those, the pixels that got lighter. A moving limb lightens the picture on
     one edge and darkens it on the other; a light coming on, or a shadow, changes it one way
     (``DetectorConfig.picture_jerk_one_way``)."""
+    flow: npt.NDArray[np.float32] | None = None
+    """(P, 33, 2): how far the picture under each landmark moved since the last still frame,
+    in original-frame pixels (see :class:`PictureFlow`); None before the first pose."""
 
 
 REGION_BOX_LANDMARKS: tuple[tuple[int, ...], ...] = tuple(
@@ -199,6 +202,71 @@ class MotionGate:
         """Remember the current picture as the one the last pose was taken on."""
         if self._prev is not None:
             self._reference = cv2.GaussianBlur(self._prev, (9, 9), 0)
+
+
+FLOW_SPAN_S = 1.0
+"""Seconds of changing picture after which :class:`PictureFlow` stops following (a jerk is
+over well before; a longer movement needs no flow, and the tracking would drift)."""
+FLOW_WINDOW = (21, 21)
+FLOW_LEVELS = 3
+
+
+class PictureFlow:
+    """Where the picture under each landmark has moved since the last still frame.
+
+    The pose model follows some jerks at a fraction of their size, or not at all, while the
+    picture shows them plainly (the picture jerks of ``DetectorConfig.picture_jerks``). The
+    motion gate's pixel counts say that a region's box changed, not which limb moved: the
+    trunk's box overlaps the arms and the head. Following the picture itself, at each
+    landmark, from the last still frame does say it. Lucas-Kanade at full resolution, from
+    the still frame's landmarks; only on frames where the picture changed (the still frame is
+    kept, not converted, until then), and for at most ``FLOW_SPAN_S`` of change.
+    """
+
+    def __init__(self) -> None:
+        self._ref_frame: Frame | None = None
+        self._ref_xy: npt.NDArray[np.float32] | None = None
+        self._ref_grey: npt.NDArray[np.uint8] | None = None
+
+    def __call__(
+        self, frame: Frame, people_xy: npt.NDArray[np.float32] | None, changed: bool
+    ) -> npt.NDArray[np.float32] | None:
+        """(P, 33, 2) displacements since the last still frame (zero on a still frame), NaN
+        where unknown (a landmark not seen then, lost by the tracking, or followed too long);
+        None before the first pose. ``changed``: the motion gate saw the picture change."""
+        if people_xy is None:
+            self._ref_frame = None
+            return None
+        if not changed:
+            self._ref_frame, self._ref_xy, self._ref_grey = frame, people_xy, None
+            return np.where(np.isfinite(people_xy), 0.0, np.nan).astype(np.float32)
+        flow = np.full(people_xy.shape, np.nan, np.float32)
+        ref, ref_xy = self._ref_frame, self._ref_xy
+        if ref is None or frame.t - ref.t > FLOW_SPAN_S or ref_xy.shape != people_xy.shape:
+            return flow
+        grey = _grey(frame.image)
+        if self._ref_grey is None:
+            self._ref_grey = _grey(ref.image)
+        if self._ref_grey.shape != grey.shape:
+            return flow
+        points = ref_xy.reshape(-1, 2)
+        ok = np.isfinite(points).all(axis=1)
+        if not ok.any():
+            return flow
+        start = np.ascontiguousarray(points[ok], np.float32).reshape(-1, 1, 2)
+        moved, status, _ = cv2.calcOpticalFlowPyrLK(
+            self._ref_grey, grey, start, None, winSize=FLOW_WINDOW, maxLevel=FLOW_LEVELS
+        )
+        found = np.full(len(points), False)
+        found[ok] = status.ravel() == 1
+        shifts = np.full(points.shape, np.nan, np.float32)
+        shifts[ok] = moved.reshape(-1, 2) - start.reshape(-1, 2)
+        shifts[~found] = np.nan
+        return shifts.reshape(people_xy.shape)
+
+
+def _grey(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
 
 
 class SceneMeter:

@@ -39,6 +39,9 @@ from vidmyo.config import PoseConfig
 from vidmyo.landmarks import FIELDS, LandmarkSeries
 from vidmyo.motion import SHOULDER_TO_TORSO
 
+PICTURE_PER_PERSON = ("changed_pixels", "lighter_pixels", "flow")
+"""Per-person readings of the picture, renumbered with their person's landmarks."""
+
 TORSO = np.array([11, 12, 23, 24])
 """Left and right shoulder, left and right hip."""
 MIN_VISIBILITY = 0.5
@@ -242,7 +245,7 @@ def track_series(series: LandmarkSeries, config: PoseConfig | None = None) -> La
         return series
     tracker = PersonTracker(series.persons, config)
     xy, vis, present = series.xy.copy(), series.visibility.copy(), series.present.copy()
-    changed, lighter = series.changed_pixels.copy(), series.lighter_pixels.copy()
+    picture = {name: getattr(series, name).copy() for name in PICTURE_PER_PERSON}
     order: npt.NDArray[np.intp] | None = None
     for i in range(len(series)):
         held = (
@@ -256,13 +259,12 @@ def track_series(series: LandmarkSeries, config: PoseConfig | None = None) -> La
         xy[i], vis[i], present[i] = arrange(
             series.xy[i], series.visibility[i], series.present[i], order
         )
-        slot = np.maximum(order, 0)
-        changed[i] = np.where((order >= 0)[:, None], series.changed_pixels[i][slot], np.nan)
-        lighter[i] = np.where((order >= 0)[:, None], series.lighter_pixels[i][slot], np.nan)
+        slot, kept = np.maximum(order, 0), order >= 0
+        for name, rows in picture.items():  # the picture's readings follow their person
+            mine = getattr(series, name)[i][slot]
+            rows[i] = np.where(kept.reshape(-1, *[1] * (mine.ndim - 1)), mine, np.nan)
     arrays = {name: getattr(series, name) for name in FIELDS}
-    arrays.update(
-        xy=xy, visibility=vis, present=present, changed_pixels=changed, lighter_pixels=lighter
-    )
+    arrays.update(xy=xy, visibility=vis, present=present, **picture)
     return LandmarkSeries(**arrays, meta=dict(series.meta))
 
 

@@ -1,0 +1,53 @@
+"""The motion core's measure of the picture's own movement at the landmarks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from vidmyo.landmarks import REGION_LANDMARKS, REGIONS
+from vidmyo.motion import picture_excursion
+from vidmyo.simulate import TEMPLATE
+
+BODY = (TEMPLATE * 100 + [320, 240]).astype(np.float32)
+TORSO = float(np.linalg.norm(BODY[[11, 12]].mean(0) - BODY[[23, 24]].mean(0)))
+SEEN = np.ones(33, bool)
+
+
+def moved(flow: np.ndarray) -> dict[str, float]:
+    return dict(zip(REGIONS, picture_excursion(BODY, flow, SEEN, TORSO).round(4), strict=True))
+
+
+def test_a_trunk_jerk_carries_head_and_arms_without_moving_them():
+    """The whole upper body turns 3° about the hips: the trunk moved, and the head and arms
+    only rode on it (they are measured in the trunk's frame); the legs only went along
+    where they meet the hips."""
+    hips = BODY[[23, 24]].mean(axis=0)
+    turn = math.radians(3)
+    rotation = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
+    flow = (BODY - hips) @ rotation.T + hips - BODY
+    flow[list(REGION_LANDMARKS["left_leg"])] = flow[23]
+    flow[list(REGION_LANDMARKS["right_leg"])] = flow[24]
+    m = moved(flow)
+    assert m["trunk"] > 0.04
+    assert max(m["head"], m["left_arm"], m["right_arm"], m["left_leg"], m["right_leg"]) < 1e-3
+
+
+def test_a_limb_jerk_moves_that_limb_only():
+    flow = np.zeros((33, 2), np.float32)
+    flow[list(REGION_LANDMARKS["right_leg"])] = (0.0, -0.08 * TORSO)
+    m = moved(flow)
+    assert abs(m["right_leg"] - 0.08) < 1e-3
+    assert all(v == 0 for r, v in m.items() if r != "right_leg")
+
+
+def test_unknown_and_unseen_flow_is_not_movement():
+    assert np.isnan(picture_excursion(BODY, None, SEEN, TORSO)).all()
+    assert np.isnan(picture_excursion(BODY, np.zeros((33, 2)), SEEN, float("nan"))).all()
+    hidden = SEEN.copy()
+    hidden[list(REGION_LANDMARKS["left_arm"])] = False  # under a blanket
+    flow = np.zeros((33, 2), np.float32)
+    flow[list(REGION_LANDMARKS["left_arm"])] = (10.0, 0.0)  # the blanket moved there
+    m = picture_excursion(BODY, flow, hidden, TORSO)
+    assert np.isnan(m[REGIONS.index("left_arm")]) and np.nanmax(m) == 0

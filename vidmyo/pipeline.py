@@ -121,8 +121,8 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
     if pictured:
         analysis.notes.append(
             f"{_counted(pictured, 'jerk was')} seen in the picture only: the pose model did "
-            "not follow, so the region is a best guess and the amplitude a lower bound "
-            "(--no-picture-jerks leaves them out)"
+            "not follow, so regions and amplitude are the picture's own movement at the "
+            "landmarks (--no-picture-jerks leaves them out)"
         )
     seen_through = summary["partner_jerks_set_aside"]
     if seen_through:

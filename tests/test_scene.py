@@ -138,3 +138,21 @@ def test_the_picture_flow_follows_each_landmark_from_the_last_still_frame():
     flow(Frame(41, 41 / 30 + FLOW_SPAN_S, image=picture(4, 2)), people, changed=False)
     back = flow(Frame(42, 42 / 30 + FLOW_SPAN_S, image=picture(0, 0)), people, changed=True)
     assert np.allclose(back[0, 15], (-4, -2), atol=0.2)  # from the new still frame
+
+
+def test_the_picture_flow_is_unknown_where_the_picture_has_nothing_to_follow():
+    """A landmark in a plain patch (a shirt, a blanket): the tracking has nothing to hold on
+    to, and must say so rather than report a movement."""
+    rng = np.random.default_rng(4)
+    still = cv2.GaussianBlur((rng.random((480, 640)) * 255).astype(np.uint8), (5, 5), 0)
+    still[150:350, 200:400] = 128  # plain
+    people = np.full((1, 33, 2), np.nan, np.float32)
+    people[0, 23] = (300, 250)  # in the middle of the plain patch
+    people[0, 15] = (500, 100)  # on texture
+    flow = PictureFlow()
+    flow(Frame(0, 0.0, image=np.dstack([still] * 3)), people, changed=False)
+    moved = np.roll(still, 3, axis=1)
+    moved[150:350, 200:400] = 128
+    shifts = flow(Frame(1, 1 / 30, image=np.dstack([moved] * 3)), people, changed=True)
+    assert np.isnan(shifts[0, 23]).all()
+    assert np.allclose(shifts[0, 15], (3, 0), atol=0.2)

@@ -164,7 +164,8 @@ class DetectorConfig:
     """Report a jerk that the picture shows and the pose model did not follow (evidence
     ``"picture"``): out of a still picture (``picture_still_s``), the gate counts at least
     ``picture_jerk_pixels`` changed pixels in one of the person's region boxes, on two of
-    three frames at least ``picture_min_pixels``, and the picture is still again within
+    three frames at least ``picture_min_pixels`` (or the picture moved by
+    ``picture_jerk_flow`` at the landmarks), and the picture is still again within
     ``max_jerk_s``; the background did not move (``picture_jerk_shift``; where it cannot be
     measured, no such jerk is reported), the light did not change (``picture_jerk_light``,
     ``picture_jerk_one_way``), and no event of the person's landmarks overlaps it. On the
@@ -176,6 +177,14 @@ class DetectorConfig:
     picture_jerk_pixels: float = 36.0
     """Changed pixels a picture jerk reaches in one box on one of its first three frames:
     three times ``picture_min_pixels``, as for the motion gate's one-frame wake."""
+    picture_jerk_flow: float = 0.03
+    """...or, instead of ``picture_jerk_pixels`` on two frames: the picture itself moved by
+    at least this much (torso lengths) at one region's landmarks (measured as for
+    ``picture_region_floor``) within the burst's first three frames. In dark footage the
+    gate's threshold rises with the grain, and a jerk changes few pixels (at dark jerks the
+    pixel rule missed on the clips: 8-69 in the largest box, on one or two frames, with flow
+    of 0.031-0.045 at six of seven); a codec's key frame refreshes the noise and moves
+    nothing."""
     picture_still_s: float = 0.5
     """A picture jerk comes out of a still picture: unchanged on the frame before, and on
     three frames of four over this long before."""
@@ -265,6 +274,7 @@ class DetectorConfig:
             onset_z=min(self.onset_z, self.trigger_z / s),
             min_amplitude=self.min_amplitude / s,
             picture_jerk_pixels=self.picture_jerk_pixels / s,
+            picture_jerk_flow=self.picture_jerk_flow / s,
         )
 
 

@@ -258,14 +258,20 @@ class _PictureWatch:
 
     def _judge(self, burst: _Burst) -> _Burst | None:
         """A jerk rises over two or three frames and changes the picture a lot on one of
-        them (a codec's key frame refreshes the picture's noise on one frame only)."""
+        them (a codec's key frame refreshes the picture's noise on one frame only), or the
+        picture itself moved that fast at the person's landmarks (``picture_jerk_flow``: a
+        refresh of the noise moves nothing)."""
+        cfg = self.cfg
         rising = burst.samples[1 : min(4, burst.last + 1)]
         rise = np.array([np.nan_to_num(p.changed_pixels).max() for p in rising])
+        many_pixels = (
+            rise.max() >= cfg.picture_jerk_pixels and (rise >= cfg.picture_min_pixels).sum() >= 2
+        )
+        moved = np.nan_to_num([p.picture_moved for p in rising])  # as fast as a jerk rises
         if (
             self.calm
             and burst.last <= self.longest
-            and rise.max() >= self.cfg.picture_jerk_pixels
-            and (rise >= self.cfg.picture_min_pixels).sum() >= 2
+            and (many_pixels or moved.max() >= cfg.picture_jerk_flow)
             and not self._one_way(burst, 1 + int(np.argmax(rise)))
         ):
             return burst

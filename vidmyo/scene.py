@@ -209,6 +209,11 @@ FLOW_SPAN_S = 1.0
 over well before; a longer movement needs no flow, and the tracking would drift)."""
 FLOW_WINDOW = (21, 21)
 FLOW_LEVELS = 3
+FLOW_RETURN_PX = 1.0
+"""A landmark's flow counts only if following the picture back from where it went lands
+within this many pixels of where it started: in a plain patch (a shirt, a blanket) the
+tracking can slide off by tens of pixels (seen on the clips: a hip 52 px away on a frame
+where 12 thumbnail pixels changed), and it does not come back."""
 
 
 class PictureFlow:
@@ -219,8 +224,9 @@ class PictureFlow:
     motion gate's pixel counts say that a region's box changed, not which limb moved: the
     trunk's box overlaps the arms and the head. Following the picture itself, at each
     landmark, from the last still frame does say it. Lucas-Kanade at full resolution, from
-    the still frame's landmarks; only on frames where the picture changed (the still frame is
-    kept, not converted, until then), and for at most ``FLOW_SPAN_S`` of change.
+    the still frame's landmarks, checked by following it back (``FLOW_RETURN_PX``); only on
+    frames where the picture changed (the still frame is kept, not converted, until then),
+    and for at most ``FLOW_SPAN_S`` of change.
     """
 
     def __init__(self) -> None:
@@ -257,8 +263,12 @@ class PictureFlow:
         moved, status, _ = cv2.calcOpticalFlowPyrLK(
             self._ref_grey, grey, start, None, winSize=FLOW_WINDOW, maxLevel=FLOW_LEVELS
         )
+        back, status_back, _ = cv2.calcOpticalFlowPyrLK(
+            grey, self._ref_grey, moved, None, winSize=FLOW_WINDOW, maxLevel=FLOW_LEVELS
+        )
+        returned = np.linalg.norm((back - start).reshape(-1, 2), axis=1) <= FLOW_RETURN_PX
         found = np.full(len(points), False)
-        found[ok] = status.ravel() == 1
+        found[ok] = (status.ravel() == 1) & (status_back.ravel() == 1) & returned
         shifts = np.full(points.shape, np.nan, np.float32)
         shifts[ok] = moved.reshape(-1, 2) - start.reshape(-1, 2)
         shifts[~found] = np.nan

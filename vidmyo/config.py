@@ -183,8 +183,8 @@ class DetectorConfig:
     ``picture_region_floor``) within the burst's first three frames. In dark footage the
     gate's threshold rises with the grain, and a jerk changes few pixels (at dark jerks the
     pixel rule missed on the clips: 8-69 in the largest box, on one or two frames, with flow
-    of 0.031-0.045 at six of seven); a codec's key frame refreshes the noise and moves
-    nothing."""
+    of 0.031-0.045 at six of seven, in a scratch scan; ``docs/accuracy.md``, thirteenth
+    pass); a codec's key frame refreshes the noise and moves nothing."""
     picture_still_s: float = 0.5
     """A picture jerk comes out of a still picture: unchanged on the frame before, and on
     three frames of four over this long before."""

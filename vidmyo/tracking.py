@@ -36,10 +36,10 @@ import numpy as np
 import numpy.typing as npt
 
 from vidmyo.config import PoseConfig
-from vidmyo.landmarks import FIELDS, LandmarkSeries
+from vidmyo.landmarks import FIELDS, PER_PERSON, LandmarkSeries
 from vidmyo.motion import SHOULDER_TO_TORSO
 
-PICTURE_PER_PERSON = ("changed_pixels", "lighter_pixels", "flow")
+PICTURE_PER_PERSON = tuple(n for n in PER_PERSON if n not in ("xy", "visibility", "present"))
 """Per-person readings of the picture, renumbered with their person's landmarks."""
 
 TORSO = np.array([11, 12, 23, 24])

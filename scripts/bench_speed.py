@@ -13,7 +13,7 @@ Each analysis runs in its own process (so peak memory is its own) with the same 
 detector; the every-frame run is ``--no-skip``. Prints a table, compares the events of both
 runs, and writes docs/speed.md.
 
-    python scripts/bench_speed.py            # full run (~20 min on 2 cores)
+    python scripts/bench_speed.py            # full run (~25 min on 2 cores)
     python scripts/bench_speed.py --quick    # 2-minute quiet clip, 30 s busy, no 60-minute
 """
 
@@ -123,6 +123,24 @@ def run(video: Path, skip: bool, model: str, out: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure(name: str, path: Path, args: argparse.Namespace, tmp: Path) -> dict[bool, list]:
+    """Runs per mode (True = skipping). The busy clip's two modes are interleaved, each pair
+    alternating which goes first, so a slow stretch of a shared host falls on both."""
+    out = tmp / f"out-{name}"
+    if name == "long":
+        return {True: [run(path, True, args.model, out)]}
+    if name == "quiet":
+        return {
+            True: [run(path, True, args.model, out) for _ in range(args.repeat)],
+            False: [run(path, False, args.model, out)],
+        }
+    runs: dict[bool, list] = {True: [], False: []}
+    for pair in range(args.busy_pairs):
+        for skip in (True, False) if pair % 2 == 0 else (False, True):
+            runs[skip].append(run(path, skip, args.model, out))
+    return runs
+
+
 def same_jerks(a: list, b: list) -> bool:
     return len(a) == len(b) and all(
         abs(x[0] - y[0]) <= 1 and x[1] == y[1] for x, y in zip(a, b, strict=True)
@@ -144,6 +162,13 @@ def main() -> None:
         help="runs of the quiet clip with skipping (the table shows the median; a shared "
         "machine varies by 10-20%% from run to run)",
     )
+    parser.add_argument(
+        "--busy-pairs",
+        type=int,
+        default=3,
+        help="runs of the busy clip in each mode, interleaved (the target there is a ratio "
+        "of two runs, so both see the same stretch of a shared machine)",
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child, not args.no_skip, args.model, args.out)
@@ -162,25 +187,31 @@ def main() -> None:
         for name, minutes in clips:
             path = tmp / f"{name}.mp4"
             write_clip(path, frames, minutes, "busy" if name == "busy" else "quiet")
-            modes = [True] if name == "long" else [True, False]
-            for skip in modes:
-                repeats = args.repeat if (name, skip) == ("quiet", True) else 1
-                runs = [
-                    run(path, skip, args.model, tmp / f"out-{name}-{skip}") for _ in range(repeats)
-                ]
+            measured = measure(name, path, args, tmp)
+            for skip, runs in measured.items():
                 walls = sorted(r["wall_s"] for r in runs)
                 r = next(r for r in runs if r["wall_s"] == walls[len(walls) // 2])  # the median
-                if repeats > 1:
+                mode = "skip" if skip else "every frame"
+                if len(runs) > 1:
                     video_s = r["video_s"]
                     listed = ", ".join(f"{w:.1f}" for w in walls)
                     notes.append(
-                        f"- {name}, skip: {repeats} runs, wall {listed} s"
+                        f"- {name}, {mode}: {len(runs)} runs, wall {listed} s"
                         f" (realtime {video_s / walls[-1]:.1f}-{video_s / walls[0]:.1f}×); the"
                         " table shows the median"
                     )
                 results[(name, skip)] = r
-                rows.append((name, minutes, "skip" if skip else "every frame", r))
-                print(name, "skip" if skip else "every-frame", json.dumps(r)[:200], flush=True)
+                rows.append((name, minutes, mode, r))
+                print(name, mode, json.dumps(r)[:200], flush=True)
+            if name == "busy" and args.busy_pairs > 1:
+                pairs = zip(measured[True], measured[False], strict=True)
+                ratios = sorted(s["wall_s"] / e["wall_s"] for s, e in pairs)
+                notes.append(
+                    "- busy, skipping's wall time over every frame's, pair by pair (the two"
+                    " modes interleaved, alternating which goes first): "
+                    + ", ".join(f"{x:.3f}" for x in ratios)
+                    + f"; median {ratios[len(ratios) // 2]:.3f}"
+                )
             path.unlink()
     lines = [
         "| clip | minutes | mode | wall s | realtime × | frames | through pose | peak MB | jerks "

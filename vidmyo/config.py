@@ -205,13 +205,19 @@ class DetectorConfig:
     over the bed, or a shadow, changes it one way. At the scripted jerks that changed a box
     by 36 pixels or more, 12-95% got lighter (three sets of clips, 300 jerks; in dark footage
     a jerk can change the picture nearly one way: ``scripts/measure_picture_jerks.py``)."""
-    picture_region_floor: float = 0.02
-    """A region joins a picture jerk if the picture moved there by at least this much (torso
-    lengths; flow at its landmarks, the head and arms in the trunk's frame) and at least
-    ``picture_region_share`` of the region that moved most."""
-    picture_region_share: float = 0.5
-    """See ``picture_region_floor``. Lower than 0.5 and a trunk jerk's arms join it: the
-    arms swing a little in the trunk's frame as it jerks."""
+    picture_region_floor: float = 0.015
+    """A region joins a jerk if the picture moved there by at least this much (torso lengths;
+    flow at its landmarks, measured as the landmarks are: ``vidmyo.motion.picture_excursion``)
+    and at least ``picture_region_share`` of the jerk's primary region (for a picture jerk,
+    the region that moved most). Used for every jerk whose primary region's flow is known;
+    otherwise a landmark jerk's regions are those whose landmarks jerked
+    (``min_region_share``). Chosen on three sets of clips (``docs/accuracy.md``, fourteenth
+    pass): 0.01 let the flow's noise in (distribution right 80% against 85% on the main
+    clips)."""
+    picture_region_share: float = 0.25
+    """See ``picture_region_floor``. A jerk's other regions were scripted at 0.4-0.75 of the
+    primary's size; 0.2-0.3 gave the same distributions within two points on three sets of
+    clips, 0.5 lost the smaller regions."""
     picture_jerk_confidence: float = 0.5
     """Confidence of a picture jerk: the pose model did not confirm it."""
     picture_min_pixels: float = 12.0
@@ -224,8 +230,10 @@ class DetectorConfig:
     a glitch; but in dark footage a glitch can sit on a real jerk that comes a frame or two
     later, and would take it along if the window were shorter."""
     min_region_share: float = 0.3
-    """A region joins a jerk only if it moved at least this share of the primary region's
-    amplitude (the model drags neighbouring landmarks along a little)."""
+    """A region's landmark movement is part of a jerk (its onset, offset and speed) only if
+    it moved at least this share of the primary region's amplitude (the model drags
+    neighbouring landmarks along a little); the jerk's regions come from the picture
+    (``picture_region_floor``) where its flow is known."""
     partner_share: float = 0.5
     """With more than one person in view: a jerk of one person that starts during a jerk of
     another at least 1 / ``partner_share`` times its size is that jerk seen through them,

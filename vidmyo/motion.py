@@ -120,12 +120,12 @@ def region_amplitude(delta: npt.NDArray[np.float64], region: int) -> float:
     return second_largest(d, np.isfinite(d))
 
 
-_FLOW_ANCHOR = np.arange(N_LANDMARKS)
-for _region in ("left_leg", "right_leg"):
-    _FLOW_ANCHOR[list(REGION_LANDMARKS[_region])] = REGION_ANCHOR[_region][0]
-_LEGS = np.array([i for r in ("left_leg", "right_leg") for i in REGION_LANDMARKS[r]])
-_ON_TRUNK = np.array([i for r in ("head", "left_arm", "right_arm") for i in REGION_LANDMARKS[r]])
-_TRUNK_POINTS = np.array(_SHOULDERS + _HIPS)
+_ANCHORED = [
+    (np.array(REGION_LANDMARKS[r]), list(REGION_ANCHOR[r]), r in ("head", "left_arm", "right_arm"))
+    for r in REGIONS
+    if r != "trunk"
+]
+"""Per region but the trunk: its landmarks, its anchor, and whether it rides on the trunk."""
 
 
 def picture_excursion(
@@ -136,31 +136,34 @@ def picture_excursion(
 ) -> npt.NDArray[np.float64]:
     """(6,) how far each region moved in the picture since the last still frame, in torso
     lengths, from the picture's flow at its landmarks (``FrameLandmarks.flow``), measured as
-    the landmarks are: the trunk as shoulders against hips, a leg against its hip, the head
-    and arms in the trunk's frame (the trunk's shift and turn, fitted to the flow at its four
-    landmarks, taken out: a trunk jerk carries them). NaN where unknown."""
+    the landmarks are (``MotionTracker._relative``): the trunk as shoulders against hips, a
+    leg against its hip, the head and arms against their shoulders with the trunk's turn
+    (hips to shoulders) taken out. A trunk jerk leans and shortens the trunk and carries the
+    head and arms along rigidly; a similarity transform fitted to the trunk's four points
+    cannot follow a lean about the hips and left about half the trunk's movement on the arms
+    (a focal trunk jerk read as generalized). NaN where unknown."""
     out = np.full(N_REGIONS, np.nan)
     if flow is None or not np.isfinite(scale):
         return out
     if not (np.abs(flow) > 0).any():  # a still frame (NaN compares false): runs every frame
         return np.zeros(N_REGIONS) if np.isfinite(flow).any() else out
     flow = np.where(usable[:, None], flow, np.nan).astype(np.float64)
+    xy = xy.astype(np.float64)
+    turn = complex("nan")
+    for a, b in ((_SHOULDERS, _HIPS), ([11], [12])):  # without the hips, the shoulder line
+        axis = xy[a].mean(axis=0) - xy[b].mean(axis=0)
+        moved = axis + flow[a].mean(axis=0) - flow[b].mean(axis=0)
+        if np.isfinite(moved).all() and np.hypot(*moved) > 1e-6 and np.hypot(*axis) > 1e-6:
+            turned = complex(*moved) / complex(*axis)
+            turn = turned / abs(turned)
+            break
     delta = flow.copy()
-    delta[_LEGS] -= flow[_FLOW_ANCHOR[_LEGS]]
-    src = xy[_TRUNK_POINTS].astype(np.float64)
-    ok = np.isfinite(src).all(axis=1) & np.isfinite(flow[_TRUNK_POINTS]).all(axis=1)
-    if ok.sum() >= 2:
-        # The trunk's similarity transform (shift, turn, scale), least squares, as complex
-        # numbers: moved = a * (p - centre) + centre + b.
-        z = src[ok, 0] + 1j * src[ok, 1]
-        w = z + flow[_TRUNK_POINTS][ok, 0] + 1j * flow[_TRUNK_POINTS][ok, 1]
-        zc, wc = z.mean(), w.mean()
-        a = np.vdot(z - zc, w - wc) / max(np.vdot(z - zc, z - zc).real, 1e-9)
-        p = xy[_ON_TRUNK, 0] + 1j * xy[_ON_TRUNK, 1]
-        carried = a * (p - zc) + wc - p
-        delta[_ON_TRUNK] -= np.stack([carried.real, carried.imag], axis=1)
-    else:
-        delta[_ON_TRUNK] = np.nan
+    for idx, anchor, rides in _ANCHORED:
+        delta[idx] -= flow[anchor].mean(axis=0)
+        if rides:  # the turn carries the region about its anchor
+            offset = xy[idx] - xy[anchor].mean(axis=0)
+            carried = (turn - 1) * (offset[:, 0] + 1j * offset[:, 1])
+            delta[idx] -= np.stack([carried.real, carried.imag], axis=1)
     return np.linalg.norm(region_vectors(delta / scale), axis=1)
 
 

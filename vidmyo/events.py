@@ -836,6 +836,9 @@ class _PersonDetector:
             regions = sorted({m.region for m in members})
             moved, lost = self._picture_moved(primary)
             if np.isfinite(moved[primary.region]) and moved[primary.region] > 0:
+                if not lost[primary.region]:  # else its flow is a lower bound
+                    seen = [m for m in members if not lost[m.region]]
+                    primary = self._moved_most(seen, primary, moved)
                 with_it = self._moved_with(moved, primary.region)
                 regions = sorted({*with_it, *(r for r in regions if lost[r])})
         onset = min((m.onset for m in members), key=lambda s: s.t)
@@ -890,6 +893,23 @@ class _PersonDetector:
         with warnings.catch_warnings():  # regions unknown throughout are all-NaN
             warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanmax(moved, axis=0), np.isnan(moved).any(axis=0)
+
+    @staticmethod
+    def _moved_most(
+        members: list[RegionMovement], primary: RegionMovement, moved: npt.NDArray[np.float64]
+    ) -> RegionMovement:
+        """The member that moved most by its landmarks and the picture together: the geometric
+        mean of its landmark excursion and its flow, each against the landmarks' largest
+        region's. Either alone misleads: the pose model exaggerates a limb's part of a jerk
+        of several regions (a hand's landmarks swing far on a small arm movement), and the
+        flow misreads a hand or a plain patch now and then."""
+
+        def score(m: RegionMovement) -> float:
+            flow = float(moved[m.region]) / float(moved[primary.region])
+            return math.sqrt(m.peak_excursion / primary.peak_excursion * flow)
+
+        known = [m for m in members if np.isfinite(moved[m.region])]
+        return max(known, key=score, default=primary)
 
     def _moved_with(self, moved: npt.NDArray[np.float64], r: int) -> list[int]:
         """Region ``r`` and the regions whose picture moved with it: by at least

@@ -900,16 +900,16 @@ class _PersonDetector:
     ) -> RegionMovement:
         """The member that moved most by its landmarks and the picture together: the geometric
         mean of its landmark excursion and its flow, each against the landmarks' largest
-        region's. Either alone misleads: the pose model exaggerates a limb's part of a jerk
-        of several regions (a hand's landmarks swing far on a small arm movement), and the
-        flow misreads a hand or a plain patch now and then."""
+        region's (members and primary with their flow known throughout). Either alone
+        misleads: the pose model exaggerates a limb's part of a jerk of several regions (a
+        hand's landmarks swing far on a small arm movement), and the flow misreads a hand or
+        a plain patch now and then."""
 
         def score(m: RegionMovement) -> float:
             flow = float(moved[m.region]) / float(moved[primary.region])
             return math.sqrt(m.peak_excursion / primary.peak_excursion * flow)
 
-        known = [m for m in members if np.isfinite(moved[m.region])]
-        return max(known, key=score, default=primary)
+        return max(members, key=score, default=primary)
 
     def _moved_with(self, moved: npt.NDArray[np.float64], r: int) -> list[int]:
         """Region ``r`` and the regions whose picture moved with it: by at least

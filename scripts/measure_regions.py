@@ -1,0 +1,144 @@
+"""How well the landmarks and the picture's flow say where a jerk was: the numbers behind
+``DetectorConfig.picture_region_share``, ``picture_region_floor`` and the primary region of a
+landmark jerk (``docs/accuracy.md``, fourteenth pass).
+
+For every landmark jerk of a ``scripts/bench_accuracy.py`` run that matches a scripted jerk
+of the target class, the motion core is run again over the saved landmarks, and each region's
+largest landmark excursion and largest flow (``MotionSample.excursion``, ``picture_moved``,
+torso lengths) are taken from the frame before the detected onset to two frames after the
+detected peak. It prints:
+
+- the flow at regions that were scripted and at regions that were not, against the flow at
+  the region the landmarks moved most (percentiles);
+- how many primary regions the landmarks alone, the flow alone and the two together (the
+  geometric mean of their ratios, as the detector does) get right;
+- how many distributions a region rule gets right: regions where the picture moved at least
+  SHARE of the primary's movement and FLOOR torso lengths.
+
+    python scripts/measure_regions.py --set eval_set --bench eval_set/bench-reuse.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench_accuracy import TARGET_FPS, is_target, person_labels  # noqa: E402
+
+from vidmyo.config import DetectorConfig  # noqa: E402
+from vidmyo.landmarks import REGIONS, LandmarkSeries  # noqa: E402
+from vidmyo.motion import MotionTracker  # noqa: E402
+from vidmyo.results import distribution_of  # noqa: E402
+
+TOLERANCE_S = 0.2
+RULES = [(0.5, 0.02), (0.3, 0.015), (0.25, 0.015), (0.2, 0.015), (0.25, 0.01)]
+
+
+def measures(series: LandmarkSeries, slot: int, fps: float, size: tuple[int, int]):
+    """(frames, 6) landmark excursion and flow of one person, as the detector saw them."""
+    tracker = MotionTracker(DetectorConfig(), fps, size)
+    excursion, flow = [], []
+    for f in series.frames():
+        s = tracker.update(f.index, f.t, f.xy[slot], f.visibility[slot], bool(f.present[slot]),
+                           f.brightness, f.shift, f.inferred, f.changed_pixels[slot],
+                           f.flow[slot])  # fmt: skip
+        excursion.append(s.excursion)
+        flow.append(s.picture_moved)
+    return np.array(excursion, dtype=float), np.array(flow, dtype=float)
+
+
+def jerks(bench: Path, folder: Path):
+    """(truth, landmark excursion, flow, lost) per matched landmark jerk; each (6,)."""
+    for rec in json.loads(bench.read_text())["videos"]:
+        if rec["fps"] < TARGET_FPS:
+            continue
+        series = LandmarkSeries.load(folder / "runs" / rec["name"] / "landmarks.npz")
+        video = series.meta["video"]
+        size = (video["width"], video["height"])
+        slots, pair = {None: 0}, series.persons > 1
+        if pair:  # the bench names a partner clip's people as its truth does
+            doc = json.loads((folder / "videos" / f"{rec['name']}.truth.json").read_text())
+            slots = {who: slot for slot, who in person_labels(series, doc).items()}
+        cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        events = next(iter(rec["runs"].values()))["events"]
+        for e in events:
+            if e["kind"] != "jerk" or e.get("evidence") == "picture":
+                continue
+            near = [t for t in rec["truth"] if t["kind"] == "jerk" and t.get("visible", True)
+                    and is_target(t) and (not pair or t.get("person") == e.get("person"))
+                    and abs(t["onset_s"] - e["onset_s"]) <= TOLERANCE_S]  # fmt: skip
+            slot = slots.get(e.get("person") if pair else None)
+            if not near or slot is None:
+                continue
+            if slot not in cache:
+                cache[slot] = measures(series, slot, rec["fps"], size)
+            excursion, flow = cache[slot]
+            window = slice(max(0, e["onset_frame"] - 1), e["peak_frame"] + 3)
+            with warnings.catch_warnings():  # regions unseen throughout are all-NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                yield (
+                    min(near, key=lambda t: abs(t["onset_s"] - e["onset_s"])),
+                    np.nan_to_num(np.nanmax(excursion[window], axis=0)),
+                    np.nanmax(flow[window], axis=0),
+                    np.isnan(flow[window]).any(axis=0),
+                )
+
+
+def primaries(excursion: np.ndarray, flow: np.ndarray, lost: np.ndarray) -> tuple[int, ...]:
+    """Primary region by the landmarks, by the flow, and by both (None: the flow lost it)."""
+    by_landmarks = int(np.argmax(excursion))
+    known = ~lost & np.isfinite(flow)
+    by_flow = int(np.nanargmax(np.where(known, flow, np.nan))) if known.any() else by_landmarks
+    both = by_landmarks
+    if known[by_landmarks] and flow[by_landmarks] > 0:
+        score = np.sqrt(excursion / excursion[by_landmarks] * flow / flow[by_landmarks])
+        both = int(np.nanargmax(np.where(known, score, np.nan)))
+    return by_landmarks, by_flow, both
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", type=Path, default=ROOT / "eval_set")
+    ap.add_argument("--bench", type=Path, default=ROOT / "eval_set" / "bench-reuse.json")
+    args = ap.parse_args(argv)
+    rows = list(jerks(args.bench, args.set))
+    scripted, other = [], []
+    right = np.zeros(3, int)
+    distributions = np.zeros(len(RULES), int)
+    for truth, excursion, flow, lost in rows:
+        found = primaries(excursion, flow, lost)
+        right += [REGIONS[p] == truth["primary_region"] for p in found]
+        p = found[2]
+        if not (np.isfinite(flow[p]) and flow[p] > 0):
+            continue
+        for r in range(len(REGIONS)):
+            if r != p and np.isfinite(flow[r]):
+                (scripted if REGIONS[r] in truth["regions"] else other).append(flow[r] / flow[p])
+        for k, (share, floor) in enumerate(RULES):
+            least = max(floor, share * flow[p])
+            regions = [REGIONS[r] for r in range(len(REGIONS)) if r == p or flow[r] >= least]
+            distributions[k] += distribution_of(regions) == truth["distribution"]
+    n = len(rows)
+    print(f"{args.set}: {n} landmark jerks at scripted target-class jerks")
+    for label, values in (("scripted", scripted), ("not scripted", other)):
+        if values:
+            q = np.percentile(values, [10, 25, 50, 75, 90])
+            print(f"  flow at {label} regions / the primary's: 10th-90th percentile "
+                  + ", ".join(f"{v:.2f}" for v in q))  # fmt: skip
+    print(f"  primary region right: landmarks {right[0]}, flow {right[1]}, both {right[2]} of {n}")
+    rules = zip(RULES, distributions, strict=True)
+    print("  distribution right, by share and floor: "
+          + "; ".join(f"{s}, {f}: {d}" for (s, f), d in rules) + f" (of {n})")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

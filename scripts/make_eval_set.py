@@ -53,9 +53,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from _docsection import write_section  # noqa: E402  (scripts/ is on sys.path when run)
+from make_sample_video import random_regions  # noqa: E402
 
 from vidmyo.landmarks import REGIONS, LandmarkSeries  # noqa: E402
-from vidmyo.results import distribution_of  # noqa: E402
 from vidmyo.simulate import Scenario, Scripted, simulate  # noqa: E402
 
 OUT = REPO / "eval_set"
@@ -102,23 +102,7 @@ def jitter_key(posture: str, light: str) -> str:
 
 
 def random_jerk(rng: np.random.Generator, t: float) -> Scripted:
-    u = rng.random()
-    if u < 0.55:
-        regions = [str(rng.choice(REGIONS))]
-    elif u < 0.8:
-        while True:
-            k = int(rng.integers(2, 4))
-            regions = [str(r) for r in rng.choice(REGIONS, size=k, replace=False)]
-            if distribution_of(regions) == "multifocal":
-                break
-    elif rng.random() < 0.5:
-        regions = list(REGIONS)
-    else:
-        regions = [
-            str(rng.choice(["head", "trunk"])),
-            str(rng.choice(["left_arm", "left_leg"])),
-            str(rng.choice(["right_arm", "right_leg"])),
-        ]
+    regions = random_regions(rng, focal=0.55, multifocal=0.8)
     primary = str(rng.choice(regions))
     amp = float(rng.choice(AMPLITUDES))
     amps = {r: round(amp * float(rng.uniform(0.4, 0.75)), 4) for r in regions if r != primary}

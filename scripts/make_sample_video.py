@@ -747,18 +747,36 @@ class Script:
         hold = int(self.rng.integers(0, 3))
         decay = int(self.rng.integers(4, 9))
         decay = min(decay, 12 - rise - hold)  # at most 400 ms in all
-        prof = jerk_profile(rise, hold, decay)
         onset = self.frame(t + self.rng.uniform(-0.2, 0.2))
-        if onset + len(prof) >= self.n:
+        if onset + rise + hold + decay >= self.n:
             return
+        peak = self._place_jerk(onset, (rise, hold, decay), targets, primary, distribution)
+        moved = self.skel.landmarks(self.skel.world(peak))
+        lmd = np.linalg.norm(moved - self.skel.rest, axis=1) / self.skel.torso
+        self.events[-1]["landmark_peak_displacement"] = {
+            str(i): round(float(v), 4) for i, v in enumerate(lmd) if v >= 0.02
+        }
+
+    def _place_jerk(
+        self,
+        onset: int,
+        frames: tuple[int, int, int],
+        targets: dict[str, float],
+        primary: str,
+        distribution: str,
+        **extra,
+    ) -> dict:
+        """Play a jerk from frame ``onset``: each region of ``targets`` to its peak
+        displacement (torso lengths) over ``frames`` (rise, hold, decay), and record its
+        truth. Returns the peak's parameters."""
+        rise, hold, decay = frames
+        prof = jerk_profile(rise, hold, decay)
         peak = self.solve_pose(targets)
         for j, f in enumerate(prof):
             add_local(self.local[onset + j], peak, f)
         self.jerk_frames[onset : onset + len(prof)] = True
         amps = self.displacement(peak)
         rel = self.relative_displacement(peak)
-        moved = self.skel.landmarks(self.skel.world(peak))
-        lmd = np.linalg.norm(moved - self.skel.rest, axis=1) / self.skel.torso
         regions = [r for r in REGIONS if r in targets]
         self.events.append(
             self._event(
@@ -770,38 +788,27 @@ class Script:
                 primary_region=primary,
                 distribution=distribution,
                 amplitude=round(amps[primary], 4),
+                **extra,
                 visible=True,
                 region_amplitudes={r: round(amps[r], 4) for r in regions},
                 region_amplitudes_relative={r: round(rel[r], 4) for r in regions},
-                landmark_peak_displacement={
-                    str(i): round(float(v), 4) for i, v in enumerate(lmd) if v >= 0.02
-                },
                 rise_frames=rise,
                 hold_frames=hold,
                 decay_frames=decay,
             )
         )
+        return peak
 
     def add_arm_raise(self) -> None:
         t0, up, hold, down, deg = ARM_RAISE
         side = "right"
         shape = arm_shape(side, self.skel.side_sign[side], 1.0, 0.15, 0.1)
         onset = self.frame(t0)
-        n_up, n_hold, n_down = self.frame(up), self.frame(hold), self.frame(down)
-        end = onset + n_up + n_hold + n_down
+        frames = (self.frame(up), self.frame(hold), self.frame(down))
+        end = onset + sum(frames)
         if end >= self.n:
             return
-        for i in range(onset, end):
-            k = i - onset
-            if k < n_up:
-                s = min_jerk(np.array((k + 1) / n_up))
-            elif k < n_up + n_hold:
-                s = 1.0
-            else:
-                s = min_jerk(np.array(1.0 - (k - n_up - n_hold + 1) / n_down))
-            add_local(self.local[i], shape, deg * float(s))
-        peak: dict = {}
-        add_local(peak, shape, deg)
+        peak = self._raise_and_lower(shape, deg, onset, frames)
         self.events.append(
             self._event(
                 "movement",
@@ -818,18 +825,56 @@ class Script:
             )
         )
 
-    def add_tremor(self) -> None:
-        t0, dur, hz, amp = TREMOR
-        side = "left"
+    def _raise_and_lower(
+        self, shape: dict, deg: float, onset: int, frames: tuple[int, int, int]
+    ) -> dict:
+        """Move ``shape`` to ``deg`` and back from frame ``onset``: a minimum-jerk rise over
+        ``frames[0]`` frames, a hold, a minimum-jerk fall. Returns the peak's parameters."""
+        n_up, n_hold, n_down = frames
+        for k in range(sum(frames)):
+            if k < n_up:
+                s = min_jerk(np.array((k + 1) / n_up))
+            elif k < n_up + n_hold:
+                s = 1.0
+            else:
+                s = min_jerk(np.array(1.0 - (k - n_up - n_hold + 1) / n_down))
+            add_local(self.local[onset + k], shape, deg * float(s))
+        peak: dict = {}
+        add_local(peak, shape, deg)
+        return peak
+
+    def _tremor_shape(self, side: str, amp: float) -> tuple[dict, float]:
+        """A forearm and hand tremor's shape, and its angle scale for ``amp`` torso lengths at
+        the fingertips."""
         shape = {f"{side}_forearm": {"angle": 1.0}, f"{side}_hand": {"angle": 0.5}}
-        # Angle scale giving the target fingertip amplitude.
         lo, hi = 0.0, 30.0
         for _ in range(50):
             mid = (lo + hi) / 2
             trial: dict = {}
             add_local(trial, shape, mid)
             lo, hi = (mid, hi) if self.displacement(trial)[f"{side}_arm"] < amp else (lo, mid)
-        scale = (lo + hi) / 2
+        return shape, (lo + hi) / 2
+
+    def _shake(self, onset: int, n: int, sd: float) -> None:
+        """Shift the whole frame by random offsets (pixels, ``sd``) on ``n`` frames."""
+        offs = np.clip(self.rng.normal(0.0, sd, (n, 2)), -2.5 * sd, 2.5 * sd)
+        offs[np.all(np.abs(offs) < 0.5, axis=1)] = sd  # every shaken frame visibly moved
+        self.shift[onset : onset + n] = offs
+        self.events.append(
+            self._event(
+                "camera_shake",
+                onset,
+                onset + n,
+                regions=[],
+                amplitude_px=round(float(np.abs(offs).max()), 2),
+                description="whole frame incl. background shifted randomly by a few pixels",
+            )
+        )
+
+    def add_tremor(self) -> None:
+        t0, dur, hz, amp = TREMOR
+        side = "left"
+        shape, scale = self._tremor_shape(side, amp)
         onset, n = self.frame(t0), self.frame(dur)
         if onset + n >= self.n:
             return
@@ -861,19 +906,7 @@ class Script:
         onset, n = self.frame(t0), self.frame(dur)
         if onset + n >= self.n:
             return
-        offs = np.clip(self.rng.normal(0.0, sd, (n, 2)), -2.5 * sd, 2.5 * sd)
-        offs[np.all(np.abs(offs) < 0.5, axis=1)] = sd  # every shaken frame visibly moved
-        self.shift[onset : onset + n] = offs
-        self.events.append(
-            self._event(
-                "camera_shake",
-                onset,
-                onset + n,
-                regions=[],
-                amplitude_px=round(float(np.abs(offs).max()), 2),
-                description="whole frame incl. background shifted randomly by a few pixels",
-            )
-        )
+        self._shake(onset, n, sd)
 
     def add_light(self) -> None:
         t0, factor = LIGHT
@@ -925,6 +958,29 @@ def distribution_of(regions) -> str:
     return "generalized" if involved & AXIAL and left and right else "multifocal"
 
 
+def random_regions(rng: np.random.Generator, focal: float, multifocal: float) -> list[str]:
+    """The regions of a random jerk: one region with probability ``focal``, else two or three
+    forming a multifocal jerk up to ``multifocal``, else generalized (all six, or an axial
+    region with a limb of each side, half each). Also draws the landmark scenarios' jerks
+    (``scripts/make_eval_set.py``)."""
+    u = rng.random()
+    if u < focal:
+        return [str(rng.choice(REGIONS))]
+    if u < multifocal:
+        while True:
+            k = int(rng.integers(2, 4))
+            regions = [str(r) for r in rng.choice(REGIONS, size=k, replace=False)]
+            if distribution_of(regions) == "multifocal":
+                return regions
+    if rng.random() < 0.5:
+        return list(REGIONS)
+    return [
+        str(rng.choice(["head", "trunk"])),
+        str(rng.choice(["left_arm", "left_leg"])),
+        str(rng.choice(["right_arm", "right_leg"])),
+    ]
+
+
 class EvalScript(Script):
     """Scripts for the accuracy benchmark's clips (``--script random`` or ``quiet``).
 
@@ -953,23 +1009,7 @@ class EvalScript(Script):
 
     def random_jerk(self, t: float) -> float | None:
         rng = self.rng
-        u = rng.random()
-        if u < 0.6:
-            regions = [str(rng.choice(REGIONS))]
-        elif u < 0.85:
-            while True:
-                k = int(rng.integers(2, 4))
-                regions = [str(r) for r in rng.choice(REGIONS, size=k, replace=False)]
-                if distribution_of(regions) == "multifocal":
-                    break
-        elif rng.random() < 0.5:
-            regions = list(REGIONS)
-        else:
-            regions = [
-                str(rng.choice(["head", "trunk"])),
-                str(rng.choice(["left_arm", "left_leg"])),
-                str(rng.choice(["right_arm", "right_leg"])),
-            ]
+        regions = random_regions(rng, focal=0.6, multifocal=0.85)
         primary = str(rng.choice(regions))
         amp = float(math.exp(rng.uniform(math.log(0.03), math.log(0.3))))
         targets = {r: amp if r == primary else amp * float(rng.uniform(0.4, 0.75)) for r in regions}
@@ -977,37 +1017,12 @@ class EvalScript(Script):
         rise = max(1, int(round(0.25 * total)))
         hold = int(rng.integers(0, 2)) if total - rise >= 3 else 0
         decay = total - rise - hold
-        prof = jerk_profile(rise, hold, decay)
         onset = self.frame(t)
-        if onset + len(prof) + 1 >= self.n:
+        if onset + total + 1 >= self.n:
             return None
-        peak = self.solve_pose(targets)
-        for j, f in enumerate(prof):
-            add_local(self.local[onset + j], peak, f)
-        self.jerk_frames[onset : onset + len(prof)] = True
-        amps = self.displacement(peak)
-        rel = self.relative_displacement(peak)
-        ordered = [r for r in REGIONS if r in targets]
-        self.events.append(
-            self._event(
-                "jerk",
-                onset,
-                onset + len(prof),
-                peak_frame=onset + rise - 1,
-                regions=ordered,
-                primary_region=primary,
-                distribution=distribution_of(ordered),
-                amplitude=round(amps[primary], 4),
-                duration_ms=round(1000 * len(prof) / self.fps),
-                visible=True,
-                region_amplitudes={r: round(amps[r], 4) for r in ordered},
-                region_amplitudes_relative={r: round(rel[r], 4) for r in ordered},
-                rise_frames=rise,
-                hold_frames=hold,
-                decay_frames=decay,
-            )
-        )
-        return (onset + len(prof)) / self.fps
+        self._place_jerk(onset, (rise, hold, decay), targets, primary, distribution_of(regions),
+                         duration_ms=round(1000 * total / self.fps))  # fmt: skip
+        return (onset + total) / self.fps
 
     def slow_movement(self, t: float, region: str) -> float | None:
         rng = self.rng
@@ -1026,21 +1041,11 @@ class EvalScript(Script):
         up, hold, down = (float(rng.uniform(1.2, 2.0)), float(rng.uniform(0.3, 1.0)),
                           float(rng.uniform(1.2, 2.0)))  # fmt: skip
         onset = self.frame(t)
-        n_up, n_hold, n_down = self.frame(up), self.frame(hold), self.frame(down)
-        end = onset + n_up + n_hold + n_down
+        frames = (self.frame(up), self.frame(hold), self.frame(down))
+        end = onset + sum(frames)
         if end + 1 >= self.n:
             return None
-        for i in range(onset, end):
-            k = i - onset
-            if k < n_up:
-                s = min_jerk(np.array((k + 1) / n_up))
-            elif k < n_up + n_hold:
-                s = 1.0
-            else:
-                s = min_jerk(np.array(1.0 - (k - n_up - n_hold + 1) / n_down))
-            add_local(self.local[i], shape, deg * float(s))
-        peak: dict = {}
-        add_local(peak, shape, deg)
+        peak = self._raise_and_lower(shape, deg, onset, frames)
         self.events.append(
             self._event(
                 "movement",
@@ -1061,14 +1066,7 @@ class EvalScript(Script):
         hz = float(rng.uniform(3.0, 8.0))
         amp = float(rng.uniform(0.03, 0.08))
         dur = float(rng.uniform(2.0, 4.0))
-        shape = {f"{side}_forearm": {"angle": 1.0}, f"{side}_hand": {"angle": 0.5}}
-        lo, hi = 0.0, 30.0
-        for _ in range(50):
-            mid = (lo + hi) / 2
-            trial: dict = {}
-            add_local(trial, shape, mid)
-            lo, hi = (mid, hi) if self.displacement(trial)[f"{side}_arm"] < amp else (lo, mid)
-        scale = (lo + hi) / 2
+        shape, scale = self._tremor_shape(side, amp)
         onset, n = self.frame(t), self.frame(dur)
         if onset + n + 1 >= self.n:
             return None
@@ -1098,19 +1096,7 @@ class EvalScript(Script):
         onset, n = self.frame(t), max(2, self.frame(dur))
         if onset + n + 1 >= self.n:
             return None
-        offs = np.clip(rng.normal(0.0, sd, (n, 2)), -2.5 * sd, 2.5 * sd)
-        offs[np.all(np.abs(offs) < 0.5, axis=1)] = sd
-        self.shift[onset : onset + n] = offs
-        self.events.append(
-            self._event(
-                "camera_shake",
-                onset,
-                onset + n,
-                regions=[],
-                amplitude_px=round(float(np.abs(offs).max()), 2),
-                description="whole frame incl. background shifted randomly by a few pixels",
-            )
-        )
+        self._shake(onset, n, sd)
         return (onset + n) / self.fps
 
     def random_light(self, t: float) -> float | None:

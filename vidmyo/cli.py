@@ -15,6 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -108,23 +109,38 @@ def native_stderr_silenced(enabled: bool) -> Iterator[None]:
         os.close(devnull)
 
 
+T = TypeVar("T")
+
+
 def _run(ctx: click.Context, work: Callable[[], tuple[object, Path]], as_json: bool) -> None:
+    analysis, out_dir = _guarded(
+        ctx, work, "interrupted; nothing was written for the unfinished input"
+    )
+    if as_json:
+        click.echo(json.dumps(analysis.to_dict(), indent=2))
+    else:
+        _print_summary(analysis, out_dir)
+
+
+def _guarded(
+    ctx: click.Context, work: Callable[[], T], interrupted: str, warnings: bool = False
+) -> T:
+    """``work()`` with MediaPipe's native stderr silenced (unless ``--debug``): core errors
+    become one line on stderr and the contract's exit code, Ctrl-C exit code 130. With
+    ``warnings``, logged warnings still reach stderr while it is silenced."""
     debug = ctx.find_root().params.get("debug", False)
+    silence = not debug and _has_real_stderr()
     try:
-        with native_stderr_silenced(not debug and _has_real_stderr()):
-            analysis, out_dir = work()
+        with native_stderr_silenced(silence), _warnings_to_stderr(silence and warnings):
+            return work()
     except VidmyoError as exc:
         if debug:
             raise
         click.echo(f"vidmyo: error: {exc}", err=True)
         ctx.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("vidmyo: interrupted; nothing was written for the unfinished input", err=True)
-        ctx.exit(130)
-    if as_json:
-        click.echo(json.dumps(analysis.to_dict(), indent=2))
-    else:
-        _print_summary(analysis, out_dir)
+        click.echo(f"vidmyo: {interrupted}", err=True)
+        ctx.exit(130)  # ctx.exit raises: nothing falls through to the caller
 
 
 def _has_real_stderr() -> bool:
@@ -323,7 +339,6 @@ def batch(ctx, inputs, out, jobs, engine, address, chunk_s, overlap_s, force, mo
     """
     from vidmyo import batch as core
 
-    debug = ctx.find_root().params.get("debug", False)
     tty = sys.stderr.isatty()
     bar = ProgressBar("batch", tty if progress is None else progress)
 
@@ -332,8 +347,8 @@ def batch(ctx, inputs, out, jobs, engine, address, chunk_s, overlap_s, force, mo
             what = row["error"] if row["status"] == "failed" else f"{row['jerks']} jerks"
             click.echo(f"vidmyo: [{done}/{total}] {row['status']} {row['input']}: {what}", err=True)
 
-    try:
-        with native_stderr_silenced(not debug and _has_real_stderr()), _sigterm_interrupts():
+    def work():
+        with _sigterm_interrupts():
             try:
                 options = core.BatchOptions(
                     out_dir=out,
@@ -352,21 +367,16 @@ def batch(ctx, inputs, out, jobs, engine, address, chunk_s, overlap_s, force, mo
                     overlap_s=overlap_s,
                     force=force,
                 )
-                result = core.run_batch(inputs, options, on_progress=bar, on_input=line)
+                return core.run_batch(inputs, options, on_progress=bar, on_input=line)
             finally:
                 bar.close()  # it writes to the stderr that the silencing lends
-    except VidmyoError as exc:
-        if debug:
-            raise
-        click.echo(f"vidmyo: error: {exc}", err=True)
-        ctx.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo(
-            f"vidmyo: interrupted; {out / core.SUMMARY_FILE} lists what finished; "
-            "run the same command again to do the rest",
-            err=True,
-        )
-        ctx.exit(130)
+
+    result = _guarded(
+        ctx,
+        work,
+        f"interrupted; {out / core.SUMMARY_FILE} lists what finished; "
+        "run the same command again to do the rest",
+    )
     counts = ", ".join(f"{result.count(s)} {s}" for s in ("done", "skipped") if result.count(s))
     failed = result.count("failed")
     if failed:
@@ -401,21 +411,8 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 # -- live monitoring ------------------------------------------------------------------------------
 def _run_live(ctx: click.Context, work: Callable[[], None]) -> None:
-    """Like :func:`_run` for commands that print their own output: core errors become one line
-    on stderr and the contract's exit code."""
-    debug = ctx.find_root().params.get("debug", False)
-    silence = not debug and _has_real_stderr()
-    try:
-        with native_stderr_silenced(silence), _warnings_to_stderr(silence):
-            work()
-    except VidmyoError as exc:
-        if debug:
-            raise
-        click.echo(f"vidmyo: error: {exc}", err=True)
-        ctx.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("vidmyo: interrupted", err=True)
-        ctx.exit(130)
+    """Like :func:`_run` for commands that print their own output."""
+    _guarded(ctx, work, "interrupted", warnings=True)
 
 
 @contextlib.contextmanager

@@ -13,7 +13,9 @@ detected peak. It prints:
 - how many primary regions the landmarks alone, the flow alone and the two together (the
   geometric mean of their ratios, as the detector does) get right;
 - how many distributions a region rule gets right: regions where the picture moved at least
-  SHARE of the primary's movement and FLOOR torso lengths.
+  SHARE of the primary's movement and FLOOR torso lengths;
+- at jerks whose primary region is the trunk: the flow at each other region that was not
+  scripted, against the trunk's (what a trunk jerk leaves on the regions it carries).
 
     python scripts/measure_regions.py --set eval_set --bench eval_set/bench-reuse.json
 """
@@ -111,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rows = list(jerks(args.bench, args.set))
     scripted, other = [], []
+    on_trunk: dict[str, list[float]] = {r: [] for r in REGIONS if r != "trunk"}
     right = np.zeros(3, int)
     distributions = np.zeros(len(RULES), int)
     for truth, excursion, flow, lost in rows:
@@ -122,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in range(len(REGIONS)):
             if r != p and np.isfinite(flow[r]):
                 (scripted if REGIONS[r] in truth["regions"] else other).append(flow[r] / flow[p])
+                if REGIONS[p] == "trunk" and REGIONS[r] not in truth["regions"]:
+                    on_trunk[REGIONS[r]].append(flow[r] / flow[p])
         for k, (share, floor) in enumerate(RULES):
             least = max(floor, share * flow[p])
             regions = [REGIONS[r] for r in range(len(REGIONS)) if r == p or flow[r] >= least]
@@ -134,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  flow at {label} regions / the primary's: 10th-90th percentile "
                   + ", ".join(f"{v:.2f}" for v in q))  # fmt: skip
     print(f"  primary region right: landmarks {right[0]}, flow {right[1]}, both {right[2]} of {n}")
+    for region, values in on_trunk.items():
+        if values:
+            print(f"  trunk primary, {region} not scripted: {len(values)} jerks, flow / the "
+                  f"trunk's median {np.median(values):.2f}, max {max(values):.2f}, "
+                  f"{sum(v >= 0.4 for v in values)} at 0.4 or more")  # fmt: skip
     rules = zip(RULES, distributions, strict=True)
     print("  distribution right, by share and floor: "
           + "; ".join(f"{s}, {f}: {d}" for (s, f), d in rules) + f" (of {n})")  # fmt: skip

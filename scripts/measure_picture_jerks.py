@@ -30,11 +30,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_accuracy import TARGET_FPS, is_target  # noqa: E402
+from bench_accuracy import TARGET_FPS, TOLERANCE_S, is_target  # noqa: E402
 
 from vidmyo.config import DetectorConfig  # noqa: E402
-
-TOLERANCE_S = 0.2
 
 
 def lighter_shares(truth: list[dict], changed: np.ndarray, lighter: np.ndarray, least: float):

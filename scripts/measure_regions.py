@@ -33,14 +33,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_accuracy import TARGET_FPS, is_target, person_labels  # noqa: E402
+from bench_accuracy import TARGET_FPS, TOLERANCE_S, is_target, person_labels  # noqa: E402
 
 from vidmyo.config import DetectorConfig  # noqa: E402
 from vidmyo.landmarks import REGIONS, LandmarkSeries  # noqa: E402
 from vidmyo.motion import MotionTracker  # noqa: E402
 from vidmyo.results import distribution_of  # noqa: E402
 
-TOLERANCE_S = 0.2
 RULES = [(0.5, 0.02), (0.3, 0.015), (0.25, 0.015), (0.2, 0.015), (0.25, 0.01)]
 
 
@@ -95,7 +94,8 @@ def jerks(bench: Path, folder: Path):
 
 
 def primaries(excursion: np.ndarray, flow: np.ndarray, lost: np.ndarray) -> tuple[int, ...]:
-    """Primary region by the landmarks, by the flow, and by both (None: the flow lost it)."""
+    """Primary region by the landmarks, by the flow (regions whose flow was never lost), and
+    by both as the detector judges it (the landmarks' if their primary lost its flow)."""
     by_landmarks = int(np.argmax(excursion))
     known = ~lost & np.isfinite(flow)
     by_flow = int(np.nanargmax(np.where(known, flow, np.nan))) if known.any() else by_landmarks

@@ -53,6 +53,21 @@ def test_a_trunk_that_leans_and_shortens_still_carries_head_and_arms_only():
     assert max(m["head"], m["left_arm"], m["right_arm"], m["left_leg"], m["right_leg"]) < 0.005
 
 
+def test_a_hand_and_head_resting_on_the_bed_stay_put_while_the_trunk_jerks():
+    """The shoulders lean 4° about the hips; the head lies on its pillow and the left arm on
+    the bed, and neither moves in the picture. Against their shoulders they moved by the
+    trunk's whole movement, but a limb that stayed where it was did not jerk."""
+    hips = BODY[[23, 24]].mean(axis=0)
+    turn = math.radians(4)
+    rotation = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
+    carried = list(REGION_LANDMARKS["right_arm"]) + [11, 12]
+    flow = np.zeros((33, 2))
+    flow[carried] = (BODY[carried] - hips) @ rotation.T + hips - BODY[carried]
+    m = moved(flow.astype(np.float32))
+    assert m["trunk"] > 0.05
+    assert max(m["head"], m["left_arm"], m["right_arm"]) < 1e-3
+
+
 def test_a_limb_jerk_moves_that_limb_only():
     flow = np.zeros((33, 2), np.float32)
     flow[list(REGION_LANDMARKS["right_leg"])] = (0.0, -0.08 * TORSO)

@@ -141,7 +141,9 @@ def picture_excursion(
     (hips to shoulders) taken out. A trunk jerk leans and shortens the trunk and carries the
     head and arms along rigidly; a similarity transform fitted to the trunk's four points
     cannot follow a lean about the hips and left about half the trunk's movement on the arms
-    (a focal trunk jerk read as generalized). NaN where unknown."""
+    (a focal trunk jerk read as generalized). A region also moved no further than it moved
+    in the picture: a hand or head resting on the bed stays put while the trunk jerks under
+    it, which against its shoulders reads as the trunk's whole movement. NaN where unknown."""
     out = np.full(N_REGIONS, np.nan)
     if flow is None or not np.isfinite(scale):
         return out
@@ -164,7 +166,10 @@ def picture_excursion(
             offset = xy[idx] - xy[anchor].mean(axis=0)
             carried = (turn - 1) * (offset[:, 0] + 1j * offset[:, 1])
             delta[idx] -= np.stack([carried.real, carried.imag], axis=1)
-    return np.linalg.norm(region_vectors(delta / scale), axis=1)
+    relative = np.linalg.norm(region_vectors(delta / scale), axis=1)
+    in_picture = np.linalg.norm(region_vectors(flow / scale), axis=1)
+    in_picture[_TRUNK] = relative[_TRUNK]  # the trunk has no anchor: it is its own measure
+    return np.minimum(relative, in_picture)
 
 
 _SIDE_PAIRS = [(np.array(left), MIRROR[np.array(left)]) for left in SIDE_GROUPS]

@@ -249,11 +249,13 @@ def test_a_one_frame_generalized_jerk_keeps_the_regions_it_moved_together():
 
 def test_one_frame_glitches_near_the_noise_are_not_jerks():
     """The pose model's one-frame glitches: a landmark group thrown off for a single frame by
-    a few noise units and back. Unlike a brief jerk they never reach ``brief_z``."""
+    a few noise units and back, up to 7.5 here (MediaPipe's largest in 20 minutes of quiet
+    footage: 7.6, ``scripts/measure_quiet.py``). Unlike a brief jerk they never reach
+    ``brief_z``."""
     frames, _ = simulate(Scenario(duration_s=30, seed=8))
     rng = np.random.default_rng(3)
     for f in frames[60::45]:
-        f.xy[0, [15, 17, 19, 21]] += rng.normal(0, 1.0, 2) * 6.0  # ~0.04 torso lengths
+        f.xy[0, [15, 17, 19, 21]] += rng.normal(0, 1.0, 2) * 4.5  # ~0.04 torso lengths on average
     events, _ = detect_events(frames, DetectorConfig(), 30.0, (640, 480))
     assert jerks(events) == []
 

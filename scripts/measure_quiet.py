@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     cfg = DetectorConfig(**detector_overrides(args.detector))
 
-    hours, with_picture, alone, peaks = 0.0, [], [], []
+    hours, clips, with_picture, alone, peaks = 0.0, 0, [], [], []
     for folder in map(Path, args.sets):
         path = landmarks(folder, args.work)
         if path is None:
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         video = series.meta["video"]
         size = (video["width"], video["height"])
         hours += len(series) / video["fps"] / 3600
+        clips += 1
         for out, frames in ((with_picture, series.frames()), (alone, without_picture(series))):
             events, _ = detect_events(frames, cfg, video["fps"], size)
             out += [(folder, e) for e in events if e.kind == "jerk"]
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     if not hours:
         raise SystemExit("no quiet clip found: build the set with scripts/make_eval_set.py")
     print(f"Quiet footage, pose model on every frame: {hours * 60:.1f} min "
-          f"({len(args.sets)} sets), settings: {args.detector or 'default'}")  # fmt: skip
+          f"({clips} clips), settings: {args.detector or 'default'}")  # fmt: skip
     for label, found in (("as vidmyo runs", with_picture), ("landmarks alone", alone)):
         print(f"  false jerks, {label}: {len(found)} ({len(found) / hours:.1f} per hour)")
         for folder, e in found:

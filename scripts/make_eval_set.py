@@ -31,7 +31,8 @@ Two parts, both deterministic:
     python scripts/make_eval_set.py --holdout --seed-offset 200   # a third set, in
                                                  # eval_set/holdout-200/
 
-Clips already rendered with the same options are kept (``--force`` renders them again).
+Clips already rendered with the same options are kept (``--force`` renders them again;
+``--truth-only`` rewrites their truth files without rendering).
 """
 
 from __future__ import annotations
@@ -348,13 +349,20 @@ def clip_tags(options: list[str]) -> dict:
     }
 
 
-def render_clip(item: tuple[str, list[str], dict], folder: Path, force: bool) -> dict:
+def render_clip(
+    item: tuple[str, list[str], dict], folder: Path, force: bool, truth_only: bool = False
+) -> dict:
     name, options, extra = item
     video = folder / f"{name}.mp4"
     truth = video.with_suffix(".truth.json")
     options = [*options, "--script", "random"] if "--quiet" not in options else options
     stamp = folder / f"{name}.options.json"
     done = video.exists() and truth.exists() and stamp.exists()
+    if truth_only and done and json.loads(stamp.read_text()).get("options") == options:
+        script = str(REPO / "scripts" / "make_sample_video.py")
+        cmd = [sys.executable, script, *options, "--out", str(video), "--truth-only"]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        return json.loads(stamp.read_text())
     if done and not force and json.loads(stamp.read_text()).get("options") == options:
         return json.loads(stamp.read_text())
     cmd = [
@@ -399,17 +407,21 @@ def holdout_clips(offset: int = HOLDOUT_SEED_OFFSET) -> list[tuple[str, list[str
     return [(name, reseed(options), extra) for name, options, extra in CLIPS]
 
 
-def make_videos(out: Path, jobs: int, force: bool, holdout: int = 0) -> None:
-    """Render the clips; ``holdout``: a seed offset for a holdout set (0: the main set)."""
+def make_videos(
+    out: Path, jobs: int, force: bool, holdout: int = 0, truth_only: bool = False
+) -> None:
+    """Render the clips; ``holdout``: a seed offset for a holdout set (0: the main set);
+    ``truth_only``: rewrite the truth files of clips already rendered, not the videos."""
     folder = out / "videos"
     folder.mkdir(parents=True, exist_ok=True)
     clips = holdout_clips(holdout) if holdout else CLIPS
     started = time.time()
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
-            rows = list(pool.map(render_clip, clips, [folder] * len(clips), [force] * len(clips)))
+            n = len(clips)
+            rows = list(pool.map(render_clip, clips, [folder] * n, [force] * n, [truth_only] * n))
     else:
-        rows = [render_clip(c, folder, force) for c in clips]
+        rows = [render_clip(c, folder, force, truth_only) for c in clips]
     if not holdout:
         sample = json.loads(SAMPLE.with_suffix(".truth.json").read_text())
         rows.insert(
@@ -503,6 +515,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--force", action="store_true", help="render clips again")
     ap.add_argument(
+        "--truth-only",
+        action="store_true",
+        help="rewrite the clips' truth files from their recipes, without rendering (their "
+        "videos would not change): after a change in what the truth records",
+    )
+    ap.add_argument(
         "--no-doc",
         dest="doc",
         action="store_false",
@@ -527,12 +545,12 @@ def main(argv: list[str] | None = None) -> int:
         offset = args.seed_offset
         name = "holdout" if offset == HOLDOUT_SEED_OFFSET else f"holdout-{offset}"
         out = args.out if args.out != OUT else OUT / name
-        make_videos(out, args.jobs, args.force, holdout=args.seed_offset)
+        make_videos(out, args.jobs, args.force, args.seed_offset, args.truth_only)
         return 0
     if args.only in (None, "landmarks"):
         make_landmarks(args.out, args.jobs)
     if args.only in (None, "videos"):
-        make_videos(args.out, args.jobs, args.force)
+        make_videos(args.out, args.jobs, args.force, truth_only=args.truth_only)
     if args.doc:
         write_section(DOC, "set", describe(args.out))
     return 0

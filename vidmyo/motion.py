@@ -141,9 +141,14 @@ def picture_excursion(
     (hips to shoulders) taken out. A trunk jerk leans and shortens the trunk and carries the
     head and arms along rigidly; a similarity transform fitted to the trunk's four points
     cannot follow a lean about the hips and left about half the trunk's movement on the arms
-    (a focal trunk jerk read as generalized). A region also moved no further than it moved
-    in the picture: a hand or head resting on the bed stays put while the trunk jerks under
-    it, which against its shoulders reads as the trunk's whole movement. NaN where unknown."""
+    (a focal trunk jerk read as generalized). A leg whose hip the flow lost (a hand crossed
+    it) is measured against the other hip. Each landmark also moved no further than it
+    moved in the picture: a hand or head resting on the bed stays put while the trunk jerks
+    under it, which against its shoulders reads as the trunk's whole movement. This is
+    decided per landmark, before the region's mean: where the flow slips off a hand onto
+    the sheet, the hand's points that stayed and those that rode along each moved of their
+    own by nothing, but their mean against either reference is a third of the trunk's
+    movement. NaN where unknown."""
     out = np.full(N_REGIONS, np.nan)
     if flow is None or not np.isfinite(scale):
         return out
@@ -161,15 +166,18 @@ def picture_excursion(
             break
     delta = flow.copy()
     for idx, anchor, rides in _ANCHORED:
-        delta[idx] -= flow[anchor].mean(axis=0)
+        base = flow[anchor].mean(axis=0)
+        if not rides and not np.isfinite(base).all():  # the other hip
+            known = np.isfinite(flow[_HIPS, 0])
+            base = flow[_HIPS][known].mean(axis=0) if known.any() else base
+        delta[idx] -= base
         if rides:  # the turn carries the region about its anchor
             offset = xy[idx] - xy[anchor].mean(axis=0)
             carried = (turn - 1) * (offset[:, 0] + 1j * offset[:, 1])
             delta[idx] -= np.stack([carried.real, carried.imag], axis=1)
-    relative = np.linalg.norm(region_vectors(delta / scale), axis=1)
-    in_picture = np.linalg.norm(region_vectors(flow / scale), axis=1)
-    in_picture[_TRUNK] = relative[_TRUNK]  # the trunk has no anchor: it is its own measure
-    return np.minimum(relative, in_picture)
+    # The trunk's landmarks are their own reference: there ``delta`` is ``flow``.
+    stayed = np.linalg.norm(flow, axis=1) < np.linalg.norm(delta, axis=1)
+    return np.linalg.norm(region_vectors(np.where(stayed[:, None], flow, delta) / scale), axis=1)
 
 
 _SIDE_PAIRS = [(np.array(left), MIRROR[np.array(left)]) for left in SIDE_GROUPS]

@@ -702,6 +702,37 @@ def test_a_landmark_jerks_regions_are_where_the_picture_moved():
     assert e.distribution == "multifocal"
 
 
+def _trunk_jerk_losing_the_flow_at(region: str) -> list:
+    """A trunk jerk that the pose model also shows in ``region`` (its landmarks move 0.1
+    torso lengths), while the picture's flow follows the shoulders and loses ``region``."""
+    scn = Scenario(
+        duration_s=12,
+        events=[Scripted("jerk", 6.0, ("trunk", region), 0.15, 0.25, amplitudes={region: 0.1})],
+    )
+    frames, truth = simulate(scn)
+    (jerk,) = truth
+    lo, hi = jerk["onset_frame"], jerk["offset_frame"]
+    for f in frames:
+        f.flow[:] = 0.0
+        if lo <= f.index <= hi:
+            f.flow[0, [11, 12]] = f.xy[0, [11, 12]] - frames[lo - 1].xy[0, [11, 12]]
+            f.flow[0, list(REGION_LANDMARKS[region])] = np.nan
+    return jerks(detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0])
+
+
+def test_a_region_the_trunk_carried_is_not_added_because_its_flow_was_lost():
+    """Where the flow loses a region, the landmarks say whether it jerked: a limb that moves
+    fast loses its flow. But the head and arms also move fast when a trunk jerk carries
+    them, and the pose model lags them behind the trunk; that added them to focal trunk
+    jerks (5 of the four sets' wrong distributions). A leg is not carried by the trunk: its
+    lost flow still lets its landmarks decide."""
+    for rider in ("head", "left_arm"):
+        (e,) = _trunk_jerk_losing_the_flow_at(rider)
+        assert (e.regions, e.distribution) == (["trunk"], "focal"), rider
+    (e,) = _trunk_jerk_losing_the_flow_at("left_leg")
+    assert e.regions == ["trunk", "left_leg"]
+
+
 def test_a_jerks_primary_region_is_the_one_landmarks_and_picture_together_say_moved_most():
     """The pose model swung the right hand's landmarks further (0.2 against 0.15 torso
     lengths), while the picture moved at the left arm three times as far as at the right:

@@ -30,9 +30,12 @@ import numpy as np
 import numpy.typing as npt
 
 from vidmyo.config import DetectorConfig
-from vidmyo.landmarks import REGION_LANDMARKS, REGIONS, FrameLandmarks
+from vidmyo.landmarks import REGION_LANDMARKS, REGIONS, RIDES_ON_TRUNK, FrameLandmarks
 from vidmyo.motion import MotionSample, MotionTracker, frames_for, region_amplitude
 from vidmyo.results import Coverage, Event, distribution_of
+
+_TRUNK = REGIONS.index("trunk")
+_RIDERS = {REGIONS.index(r) for r in RIDES_ON_TRUNK}
 
 
 @dataclass
@@ -840,7 +843,11 @@ class _PersonDetector:
                     seen = [m for m in members if not lost[m.region]]
                     primary = self._moved_most(seen, primary, moved)
                 with_it = self._moved_with(moved, primary.region)
-                regions = sorted({*with_it, *(r for r in regions if lost[r])})
+                # A region the trunk carried moved fast in the picture without moving of its
+                # own, and the pose model lags it behind the trunk: its lost flow says nothing.
+                carried = _RIDERS if _TRUNK in with_it else set()
+                lost_own = (r for r in regions if lost[r] and r not in carried)
+                regions = sorted({*with_it, *lost_own})
         onset = min((m.onset for m in members), key=lambda s: s.t)
         offset = max((m.end for m in members), key=lambda s: s.t)
         regions = [REGIONS[r] for r in regions]
@@ -885,7 +892,8 @@ class _PersonDetector:
         largest from the movement's departure until just after its peak; NaN unknown), and
         (6,) whether the flow lost the region on any of those frames. A limb that moves fast
         loses its flow (following it back no longer returns): there the landmarks decide
-        (the sample clip's two-arm jerk at 22 s kept its right arm only that way)."""
+        (the sample clip's two-arm jerk at 22 s kept its right arm only that way), unless the
+        trunk carried it (``_event``)."""
         until = m.peak.t + self.cfg.picture_after_s
         moved = np.array([s.picture_moved for s in m.samples if s.t <= until], dtype=np.float64)
         if not len(moved):

@@ -58,6 +58,10 @@ the head relative to the shoulders, the trunk relative to its own centre. A came
 whole body sliding therefore moves no region, and a trunk jerk is not also counted as an arm
 jerk because the arms were carried along."""
 
+RIDES_ON_TRUNK: tuple[str, ...] = ("head", "left_arm", "right_arm")
+"""Regions that hang from the trunk: a trunk jerk carries them along without their moving of
+their own, so they are measured in the trunk's frame."""
+
 MIN_VISIBLE_LANDMARKS: dict[str, int] = {
     "head": 3,
     "trunk": 3,

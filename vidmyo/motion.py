@@ -39,6 +39,7 @@ from vidmyo.landmarks import (
     REGION_ANCHOR,
     REGION_LANDMARKS,
     REGIONS,
+    RIDES_ON_TRUNK,
     SIDE_GROUPS,
 )
 
@@ -81,7 +82,7 @@ for _r, _region in enumerate(REGIONS):
 _MIN_COUNT = np.array([MIN_VISIBLE_LANDMARKS[r] for r in REGIONS])
 _TRUNK = REGIONS.index("trunk")
 _SHOULDERS, _HIPS = [11, 12], [23, 24]
-_RIDE_ON_TRUNK = {REGIONS.index(r) for r in ("head", "left_arm", "right_arm")}
+_RIDE_ON_TRUNK = {REGIONS.index(r) for r in RIDES_ON_TRUNK}
 
 
 def region_vectors(delta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -121,7 +122,7 @@ def region_amplitude(delta: npt.NDArray[np.float64], region: int) -> float:
 
 
 _ANCHORED = [
-    (np.array(REGION_LANDMARKS[r]), list(REGION_ANCHOR[r]), r in ("head", "left_arm", "right_arm"))
+    (np.array(REGION_LANDMARKS[r]), list(REGION_ANCHOR[r]), r in RIDES_ON_TRUNK)
     for r in REGIONS
     if r != "trunk"
 ]

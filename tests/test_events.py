@@ -702,6 +702,26 @@ def test_a_landmark_jerks_regions_are_where_the_picture_moved():
     assert e.distribution == "multifocal"
 
 
+def test_a_region_whose_picture_stood_still_is_not_the_jerks_primary():
+    """In the dark the pose model throws a still arm's landmarks 0.3 torso lengths while
+    the head jerks 0.08. The picture moved at the head only: the head is primary, with the
+    picture's amplitude, and the arm is not among the regions (a dark clip's head jerk came
+    out as a left-arm jerk this way, and primary regions on the four sets rose 1.1-2.5
+    points)."""
+    scn = Scenario(
+        duration_s=12,
+        events=[
+            Scripted("jerk", 6.0, ("head", "left_arm"), 0.08, 0.2, amplitudes={"left_arm": 0.3})
+        ],
+    )
+    events, _, _ = run_scenario(scn)
+    assert [e.primary_region for e in jerks(events)] == ["left_arm"]  # landmarks alone
+    frames, _ = _with_flow(scn, {"head": 1.0})
+    (e,) = jerks(detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0])
+    assert (e.primary_region, e.regions, e.distribution) == ("head", ["head"], "focal")
+    assert e.amplitude == pytest.approx(0.08, rel=0.3)
+
+
 def _trunk_jerk_losing_the_flow_at(region: str) -> list:
     """A trunk jerk that the pose model also shows in ``region`` (its landmarks move 0.1
     torso lengths), while the picture's flow follows the shoulders and loses ``region``."""

@@ -831,6 +831,7 @@ class _PersonDetector:
         primary = max(group, key=lambda m: m.peak_excursion)
         members = group
         regions = sorted({m.region for m in members})
+        by_picture: tuple[int, float] | None = None  # primary region and amplitude
         if kind == "jerk":  # regions that jerked clearly, not those the model dragged along
             share = cfg.min_region_share * primary.peak_excursion
             members = [
@@ -838,16 +839,23 @@ class _PersonDetector:
             ]
             regions = sorted({m.region for m in members})
             moved, lost = self._picture_moved(primary)
-            if np.isfinite(moved[primary.region]) and moved[primary.region] > 0:
+            shown = None  # the primary region, where the picture moved
+            if self._stood_still(primary, moved, lost):
+                shown = int(np.nanargmax(moved))
+                by_picture = (shown, float(moved[shown]))
+            elif np.isfinite(moved[primary.region]) and moved[primary.region] > 0:
                 if not lost[primary.region]:  # else its flow is a lower bound
                     seen = [m for m in members if not lost[m.region]]
                     primary = self._moved_most(seen, primary, moved)
-                with_it = self._moved_with(moved, primary.region)
+                shown = primary.region
+            if shown is not None:
+                with_it = self._moved_with(moved, shown)
                 # A region the trunk carried moved fast in the picture without moving of its
                 # own, and the pose model lags it behind the trunk: its lost flow says nothing.
                 carried = _RIDERS if _TRUNK in with_it else set()
                 lost_own = (r for r in regions if lost[r] and r not in carried)
                 regions = sorted({*with_it, *lost_own})
+        primary_region, amplitude = by_picture or (primary.region, primary.peak_excursion)
         onset = min((m.onset for m in members), key=lambda s: s.t)
         offset = max((m.end for m in members), key=lambda s: s.t)
         regions = [REGIONS[r] for r in regions]
@@ -870,10 +878,10 @@ class _PersonDetector:
             offset_s=offset.t,
             peak_s=primary.peak.t,
             regions=regions,
-            primary_region=REGIONS[primary.region],
+            primary_region=REGIONS[primary_region],
             distribution=distribution_of(regions),
             peak_speed=max(m.peak_speed for m in members),
-            amplitude=primary.peak_excursion,
+            amplitude=amplitude,
             confidence=float(np.clip(confidence, 0.0, 1.0)),
             person=self.person,
             onset_frame=onset.index,
@@ -884,6 +892,17 @@ class _PersonDetector:
             return_fraction=primary.return_fraction,
             snr=snr,
         )
+
+    def _stood_still(
+        self, primary: RegionMovement, moved: npt.NDArray[np.float64], lost: npt.NDArray[np.bool_]
+    ) -> bool:
+        """Did the landmarks' largest region stay still in the picture (its flow known, below
+        ``picture_region_floor``) while another region moved? Then the pose model glitched
+        beside a real jerk (a dark clip's arm thrown 0.34 torso lengths while the head
+        jerked), and the region whose picture moved most is the primary one, by its flow."""
+        floor = self.cfg.picture_region_floor
+        still = not lost[primary.region] and float(moved[primary.region]) < floor
+        return still and float(np.nanmax(moved, initial=0.0)) >= floor
 
     def _picture_moved(
         self, m: RegionMovement

@@ -722,6 +722,21 @@ def test_a_region_whose_picture_stood_still_is_not_the_jerks_primary():
     assert e.amplitude == pytest.approx(0.08, rel=0.3)
 
 
+def test_a_region_the_picture_shows_jerking_far_more_than_the_landmarks_choice_is_primary():
+    """The pose model follows a leg's small part of a jerk but not the head's: where the
+    picture moved at least ``picture_primary_ratio`` (2) times as far at a region whose
+    landmarks did not jerk, that region is primary (the fourth and fifth sets' jerks of
+    several regions). Less than that, the landmarks' choice stands."""
+    scn = Scenario(duration_s=12, events=[Scripted("jerk", 6.0, ("left_leg",), 0.08, 0.2)])
+    frames, _ = _with_flow(scn, {"left_leg": 1.0, "head": 3.0})
+    (e,) = jerks(detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0])
+    assert (e.primary_region, e.regions) == ("head", ["head", "left_leg"])
+    assert e.amplitude == pytest.approx(3 * 0.08, rel=0.3)  # the head's flow
+    frames, _ = _with_flow(scn, {"left_leg": 1.0, "head": 1.5})
+    (e,) = jerks(detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0])
+    assert (e.primary_region, e.regions) == ("left_leg", ["head", "left_leg"])
+
+
 def _trunk_jerk_losing_the_flow_at(region: str) -> list:
     """A trunk jerk that the pose model also shows in ``region`` (its landmarks move 0.1
     torso lengths), while the picture's flow follows the shoulders and loses ``region``."""

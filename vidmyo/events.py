@@ -844,10 +844,13 @@ class _PersonDetector:
                 shown = int(np.nanargmax(moved))
                 by_picture = (shown, float(moved[shown]))
             elif np.isfinite(moved[primary.region]) and moved[primary.region] > 0:
+                shown = primary.region
                 if not lost[primary.region]:  # else its flow is a lower bound
                     seen = [m for m in members if not lost[m.region]]
                     primary = self._moved_most(seen, primary, moved)
-                shown = primary.region
+                    shown = self._missed_by_landmarks(members, primary.region, moved, lost)
+                    if shown != primary.region:
+                        by_picture = (shown, float(moved[shown]))
             if shown is not None:
                 with_it = self._moved_with(moved, shown)
                 # A region the trunk carried moved fast in the picture without moving of its
@@ -903,6 +906,24 @@ class _PersonDetector:
         floor = self.cfg.picture_region_floor
         still = not lost[primary.region] and float(moved[primary.region]) < floor
         return still and float(np.nanmax(moved, initial=0.0)) >= floor
+
+    def _missed_by_landmarks(
+        self,
+        members: list[RegionMovement],
+        chosen: int,
+        moved: npt.NDArray[np.float64],
+        lost: npt.NDArray[np.bool_],
+    ) -> int:
+        """The primary region: ``chosen``, unless the picture moved at least
+        ``picture_primary_ratio`` times as far at a region whose landmarks did not jerk (flow
+        never lost): then the pose model missed that region's jerk, and it is primary (in
+        jerks of four or five regions the pose model followed only the smaller ones)."""
+        known = np.where(lost, np.nan, moved)
+        top = int(np.nanargmax(known))  # ``chosen``'s flow is known
+        jerked = {m.region for m in members}
+        if top not in jerked and known[top] >= self.cfg.picture_primary_ratio * moved[chosen]:
+            return top
+        return chosen
 
     def _picture_moved(
         self, m: RegionMovement

@@ -54,7 +54,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from _docsection import write_section  # noqa: E402  (scripts/ is on sys.path when run)
-from make_sample_video import random_regions  # noqa: E402
+from make_sample_video import OWN_SHARE, random_regions  # noqa: E402
 
 from vidmyo.landmarks import REGIONS, LandmarkSeries  # noqa: E402
 from vidmyo.simulate import Scenario, Scripted, simulate  # noqa: E402
@@ -450,6 +450,27 @@ def make_videos(
         f"videos: {len(rows)} clips, {minutes:.1f} min of video; this run {took:.0f} s, "
         f"render time of all {index['render_s_total']} s"
     )
+    jerks, scripted, carried = carried_regions(folder)
+    print(
+        f"truth: {jerks} jerks, {scripted} scripted regions; {carried} of them only carried by "
+        f"another region (own movement below {OWN_SHARE} of their size), so not listed"
+    )
+
+
+def carried_regions(folder: Path) -> tuple[int, int, int]:
+    """Over the clips' truth files (not the committed sample's): jerks, scripted regions,
+    and scripted regions that only rode along (``make_sample_video.OWN_SHARE``)."""
+    jerks = scripted = carried = 0
+    for path in sorted(folder.glob("*.truth.json")):
+        for ev in json.loads(path.read_text())["events"]:
+            own = ev.get("region_amplitudes_own")
+            if ev["kind"] != "jerk" or own is None:
+                continue
+            size = ev["region_amplitudes"]
+            jerks += 1
+            scripted += len(own)
+            carried += sum(own[r] < OWN_SHARE * size[r] for r in own)
+    return jerks, scripted, carried
 
 
 def describe(out: Path) -> str:

@@ -68,7 +68,7 @@ def test_a_child_bone_still_follows_its_joint(skeleton):
 def test_a_region_the_trunk_carries_past_its_size_is_not_listed_as_jerking(skeleton):
     """Each region is scaled until it has moved its scripted size in the picture, trunk
     first. Riding on a large trunk jerk, the head is already that far and gets no movement
-    of its own: the truth must not say it jerked (it did, for 55 of the 420 scripted regions
+    of its own: the truth must not say it jerked (it did, for 55 of the 836 scripted regions
     of the four evaluation sets, and vidmyo was scored wrong for leaving them out)."""
     script = render.Script(skeleton, 40, np.random.default_rng(0))
     script._place_jerk(5, (2, 1, 5), {"trunk": 0.2, "head": 0.1}, "trunk", "multifocal")

@@ -82,8 +82,8 @@ def _lean(degrees: float) -> np.ndarray:
 
 def test_a_hand_the_flow_slipped_off_does_not_make_its_arm_jerk():
     """The arm rides on a trunk jerk, but the flow loses the hand over the bed: two of its
-    points are lost and one stays stuck on the sheet. That point stayed put and the elbow
-    rode along, and neither moved of its own; averaged over the arm first, the mixture of
+    points are lost and two stay stuck on the sheet. Those stayed put and the elbow rode
+    along, and none moved of its own; averaged over the arm first, the mixture of
     the two was counted as a third of the trunk's movement (focal trunk jerks came out
     multifocal)."""
     flow = _lean(6)

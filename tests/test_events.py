@@ -945,3 +945,29 @@ def test_a_jerk_the_landmarks_show_is_not_reported_again_from_the_picture():
     (e,) = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0]
     assert (e.kind, e.evidence, e.primary_region) == ("jerk", "landmarks", "left_arm")
     assert abs(e.onset_frame - at) <= 1
+
+
+def test_a_jerk_just_before_a_camera_shake_is_still_a_jerk():
+    """The camera moving, or the light changing, can only have made a movement that had not
+    peaked before it began (a clip's jerk 11 frames before a shake came out as the shake)."""
+    for gap_s, expected in ((0.35, "jerk"), (0.0, "camera_shake")):
+        scn = Scenario(
+            duration_s=12,
+            seed=3,
+            events=[
+                Scripted("jerk", 5.0, ("right_leg",), 0.17, 0.25),
+                Scripted("camera_shake", 5.0 + gap_s, (), 0.05, 0.5),
+            ],
+        )
+        (e,), _, _ = run_scenario(scn)  # the shake alone moves no region against another
+        assert (e.kind, e.regions) == (expected, ["right_leg"])
+        assert e.onset_frame == pytest.approx(150, abs=1)
+    # A shake that starts small: the background moves from frame 149 on, but by less than
+    # ``camera_shift`` until frame 155, after the jerk's peak. It started the movement.
+    scn = Scenario(duration_s=12, seed=3, events=[Scripted("jerk", 5.0, ("right_leg",), 0.17)])
+    frames, _ = simulate(scn)
+    for f in frames:
+        if 149 <= f.index < 165:
+            f.shift[:] = (1.0, 0.0) if f.index < 155 else (4.0, 0.0)
+    (e,) = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0]
+    assert e.kind == "camera_shake" and e.peak_frame < 155

@@ -309,6 +309,11 @@ class _PersonDetector:
         self.finished: list[RegionMovement] = []
         self.post_rest: dict[int, tuple[int, npt.NDArray[np.float64]]] = {}
         self.artifacts: deque[tuple[float, str]] = deque()
+        self.background_moving_since: float | None = None
+        """First frame of the background's current run of shifts above still (see
+        ``picture_jerk_shift``): a camera shake starts there, often a frame or more before
+        its shift passes ``camera_shift``."""
+        self.shake_logged_from: float | None = None
         self.long_moves: deque[tuple[float, float]] = deque(maxlen=64)
         """(onset, end) of recent region movements too long to be jerks: gross movements."""
         self.quiet_frames = frames_for(config.quiet_s, fps)
@@ -348,7 +353,16 @@ class _PersonDetector:
         self.now = s.t
         if s.light_change:
             self.artifacts.append((s.t, "light_change"))
+        shifted = frame.shift is not None and np.hypot(*frame.shift) > self.picture.max_shift
+        if not shifted:  # NaN (not measured) compares false
+            self.background_moving_since = None
+        elif self.background_moving_since is None:
+            self.background_moving_since = s.t
         if s.camera_moved:
+            start = self.background_moving_since
+            if start is not None and start < s.t and start != self.shake_logged_from:
+                self.artifacts.append((start, "camera_shake"))
+                self.shake_logged_from = start
             self.artifacts.append((s.t, "camera_shake"))
         while self.artifacts and self.artifacts[0][0] < s.t - 30.0:
             self.artifacts.popleft()
@@ -819,7 +833,10 @@ class _PersonDetector:
         onset = min(m.onset.t for m in group)
         end = max(m.end.t for m in group)
         lo, hi = onset - cfg.context_s, end + cfg.context_s
-        artefacts = [a for t, a in self.artifacts if lo <= t <= hi]
+        # A camera that began to move, or a light that changed, only after every region had
+        # peaked did not make the movement (a jerk just before a camera shake is a jerk).
+        caused_by = min(hi, max(m.peak.t for m in group) + 1.0 / self.motion.fps)
+        artefacts = [a for t, a in self.artifacts if lo <= t <= caused_by]
         if artefacts:  # a light change also fools the background-shift measure
             return "light_change" if "light_change" in artefacts else "camera_shake"
         if primary.kind == "jerk" and self._within_gross_movement(lo, hi):

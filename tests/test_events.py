@@ -947,6 +947,56 @@ def test_a_jerk_the_landmarks_show_is_not_reported_again_from_the_picture():
     assert abs(e.onset_frame - at) <= 1
 
 
+def test_a_codec_key_frame_vouches_only_for_what_it_changed_beyond_its_refresh():
+    """A key frame refreshes the picture's noise all over the person at once, every box by
+    about as much, and on a plain patch the flow can slide with it: on a clip, trunk "jerks"
+    of 0.035 torso lengths in both people at one key frame (docs/accuracy.md, seventeenth
+    pass). A jerk that falls on a key frame changes its own box far more than the others."""
+    torso = Scenario().torso_px
+    refresh = np.array([2.0, 16.0, 7.0, 9.0, 6.0, 9.0])  # that key frame's boxes
+    hips = [23, 24]
+
+    def picture_events(key: bool, arm_burst: list[float]):
+        arm_flow = {"left_arm": 0.08 * torso} if arm_burst else {}
+        scn, frames, at = _picture_burst_frames(arm_burst or [0.0], flow=arm_flow)
+        for f in frames:
+            k = f.index - at
+            f.key = key and k == 0
+            if k == 0:
+                f.changed_pixels[0] = np.maximum(f.changed_pixels[0], refresh)
+            if k in (0, 1):  # the hips' flow slid with the refresh, and stays off
+                f.flow[0, hips, 1] = 0.035 * torso
+                f.changed_pixels[0, REGIONS.index("trunk")] = max(
+                    f.changed_pixels[0, REGIONS.index("trunk")], 13.0
+                )
+        return detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0]
+
+    (e,) = picture_events(key=False, arm_burst=[])  # not a key frame: the flow moved
+    assert (e.evidence, e.primary_region) == ("picture", "trunk")
+    assert picture_events(key=True, arm_burst=[]) == []
+    (e,) = picture_events(key=True, arm_burst=[60.0, 150.0, 40.0, 20.0])
+    assert (e.evidence, e.primary_region) == ("picture", "left_arm")
+
+    # A landmark jerk's picture check: on a key frame, its own box must stand out.
+    scn = Scenario(duration_s=12, seed=5, events=[Scripted("jerk", 6, ("left_arm",), 0.12)])
+    frames, (truth,) = simulate(scn)
+    arm, enough = REGIONS.index("left_arm"), DetectorConfig().picture_min_pixels
+
+    def landmark_events(own: float):
+        for f in frames:
+            f.changed_pixels[:] = 0.0
+            f.key = f.index == truth["onset_frame"]
+            if f.key:
+                f.changed_pixels[0] = enough
+                f.changed_pixels[0, arm] += own
+        events, coverage = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)
+        return jerks(events), coverage.still_picture[0]
+
+    assert landmark_events(own=0.0) == ([], 1)  # every box alike: the refresh alone
+    (e,), _ = landmark_events(own=enough)
+    assert e.primary_region == "left_arm"
+
+
 def test_a_jerk_just_before_a_camera_shake_is_still_a_jerk():
     """The camera moving, or the light changing, can only have made a movement that had not
     peaked before it began (a clip's jerk 11 frames before a shake came out as the shake)."""

@@ -93,3 +93,19 @@ def test_a_jerk_seen_on_one_frame_gets_the_same_pre_roll_as_one_seen_on_two(monk
     pre_roll = observer.frames_for(SkipConfig().pre_roll_s, fps)
     assert one_frame[0] == two_frames[0] == at + 1 - pre_roll
     assert one_frame[:pre_roll] == two_frames[:pre_roll] == list(range(at + 1 - pre_roll, at + 1))
+
+
+def test_the_codecs_key_frames_are_recorded_held_or_inferred(monkeypatch):
+    """The detector needs them (a key frame's picture change is partly the codec's), also
+    through still stretches where the pose is held."""
+    fps, nobody = 30.0, PoseResult.empty(1)
+    for skip in (True, False):
+        with observer.FrameObserver(PoseConfig(), skip=SkipConfig(enabled=skip), fps=fps) as obs:
+            monkeypatch.setattr(type(obs.pose), "__call__", lambda self, image, t: nobody)
+            image = np.zeros((48, 64, 3), np.uint8)
+            out = []
+            for i in range(120):
+                out += obs.push(Frame(i, i / fps, image=image.copy(), key=i % 12 == 0))
+            out += obs.flush()
+        assert [f.index for f in out if f.key] == list(range(0, 120, 12))
+        assert skip == (not all(f.inferred for f in out))  # held frames were among them

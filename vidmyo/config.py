@@ -185,7 +185,9 @@ class DetectorConfig:
     gate's threshold rises with the grain, and a jerk changes few pixels (at dark jerks the
     pixel rule missed on the clips: 8-69 in the largest box, on one or two frames, with flow
     of 0.031-0.045 at six of seven, in a scratch scan; ``docs/accuracy.md``, thirteenth
-    pass); a codec's key frame refreshes the noise and moves nothing."""
+    pass); a codec's key frame refreshes the noise and moves nothing, but on a plain patch
+    the flow can slide with the refresh, so it is not trusted through a key frame that
+    changed no box beyond the refresh (``vidmyo.events._own_change``)."""
     picture_still_s: float = 0.5
     """A picture jerk comes out of a still picture: unchanged on the frame before, and on
     three frames of four over this long before."""

@@ -141,7 +141,7 @@ def _picture_evidence(
     change elsewhere."""
     start = m.onset.index - 1
     window = [s for s in m.samples if start <= s.index <= m.peak.index + after]
-    seen = np.array([s.changed_pixels for s in window])
+    seen = np.array([_own_change(s) for s in window])
     if not len(seen) or np.isnan(seen[:, m.region]).all():
         return "own", []
     before = m.picture_before + [s.changed_pixels for s in m.samples if s.index < start]
@@ -150,6 +150,19 @@ def _picture_evidence(
         return "own", []
     where = [(window[i].t, int(r)) for i, r in zip(*np.nonzero(changed), strict=True)]
     return ("elsewhere" if where else "none"), where
+
+
+def _own_change(s: MotionSample) -> npt.NDArray[np.float64]:
+    """Changed pixels of each region's box, less what a codec's key frame changed everywhere
+    (the person's median box). A key frame refreshes the picture's noise all over at once,
+    by about as much in every box (2-16 pixels a box on a quiet key frame of a clip); a jerk
+    on one changes its own box far more than the others (at 15 clip jerks whose only change
+    fell on a key frame, the largest box 17-158 pixels above the median box; at two false
+    jerks, 5-8: ``docs/accuracy.md``, seventeenth pass)."""
+    px = s.changed_pixels.astype(np.float64)
+    if not s.key or not np.isfinite(px).any():
+        return px
+    return np.maximum(px - np.nanmedian(px), 0.0)  # NaN stays NaN
 
 
 def _busy(pictures: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
@@ -263,18 +276,24 @@ class _PictureWatch:
         """A jerk rises over two or three frames and changes the picture a lot on one of
         them (a codec's key frame refreshes the picture's noise on one frame only), or the
         picture itself moved that fast at the person's landmarks (``picture_jerk_flow``: a
-        refresh of the noise moves nothing)."""
+        refresh of the noise moves nothing). A codec's key frame counts by what it changed
+        beyond its refresh (:func:`_own_change`); one that changed nothing more leaves the
+        flow through it untrusted: on a plain patch the flow can slide with the refresh (3
+        pixels at both hips of a quiet person, on a clip)."""
         cfg = self.cfg
         rising = burst.samples[1 : min(4, burst.last + 1)]
-        rise = np.array([np.nan_to_num(p.changed_pixels).max() for p in rising])
+        rise = np.array([np.nan_to_num(_own_change(p)).max() for p in rising])
         many_pixels = (
             rise.max() >= cfg.picture_jerk_pixels and (rise >= cfg.picture_min_pixels).sum() >= 2
         )
-        moved = np.nan_to_num([p.picture_moved for p in rising])  # as fast as a jerk rises
+        # As fast as a jerk rises; the flow runs from the still frame, through every frame.
+        keys = np.array([p.key for p in rising])
+        trusted = ~np.logical_or.accumulate(keys & (rise < cfg.picture_min_pixels))
+        moved = np.nan_to_num([p.picture_moved for p in rising])[trusted]
         if (
             self.calm
             and burst.last <= self.longest
-            and (many_pixels or moved.max() >= cfg.picture_jerk_flow)
+            and (many_pixels or (moved >= cfg.picture_jerk_flow).any())
             and not self._one_way(burst, 1 + int(np.argmax(rise)))
         ):
             return burst
@@ -349,6 +368,7 @@ class _PersonDetector:
             frame.inferred,
             frame.changed_pixels[slot],
             frame.flow[slot],
+            frame.key,
         )
         self.now = s.t
         if s.light_change:

@@ -111,6 +111,9 @@ class FrameLandmarks:
     flow : (P, 33, 2) float32, how far the picture under each landmark moved since the last
         still frame, in pixels of the original frame (0 on a still frame); NaN if unknown
         (also in files written before it was recorded). See :class:`vidmyo.scene.PictureFlow`.
+    key : the video's codec coded this frame as a key frame (False if not known: a camera,
+        files written before it was recorded). A key frame refreshes the picture's noise all
+        over at once, so its changed pixels, and the flow through it, say little.
     """
 
     index: int
@@ -126,6 +129,7 @@ class FrameLandmarks:
     changed_pixels: npt.NDArray[np.float32] | None = None
     lighter_pixels: npt.NDArray[np.float32] | None = None
     flow: npt.NDArray[np.float32] | None = None
+    key: bool = False
 
     def __post_init__(self) -> None:
         p = self.present.shape[0]
@@ -165,6 +169,7 @@ FIELDS: dict[str, tuple[type, tuple[int, ...]]] = {
     "changed_pixels": (np.float32, (len(REGIONS),)),
     "lighter_pixels": (np.float32, (len(REGIONS),)),
     "flow": (np.float32, (N_LANDMARKS, 2)),
+    "key": (np.bool_, ()),
 }
 """Per-frame arrays of a landmarks file: dtype and the shape of one frame's row (the person
 axis ``P`` comes first for the arrays in ``PER_PERSON``)."""
@@ -196,7 +201,7 @@ class LandmarkSeries:
     seconds, ``xy`` (N, P, 33, 2) float32 pixels, ``visibility`` (N, P, 33) float32,
     ``present`` (N, P) bool, ``brightness`` (N,) float32, ``shift`` (N, 2) float32,
     ``inferred`` (N,) bool, ``changed_pixels`` and ``lighter_pixels`` (N, P, 6) float32,
-    ``flow`` (N, P, 33, 2) float32 (see :class:`FrameLandmarks`).
+    ``flow`` (N, P, 33, 2) float32, ``key`` (N,) bool (see :class:`FrameLandmarks`).
     ``meta`` holds the video description and how the landmarks were made.
     """
 
@@ -211,6 +216,7 @@ class LandmarkSeries:
     changed_pixels: npt.NDArray[np.float32]
     lighter_pixels: npt.NDArray[np.float32] | None = None
     flow: npt.NDArray[np.float32] | None = None
+    key: npt.NDArray[np.bool_] | None = None
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -218,6 +224,8 @@ class LandmarkSeries:
             self.lighter_pixels = np.full_like(self.changed_pixels, np.nan)
         if self.flow is None:
             self.flow = np.full_like(self.xy, np.nan)
+        if self.key is None:
+            self.key = np.zeros(self.t.shape, np.bool_)
         n = self.t.shape[0]
         p = self.xy.shape[1] if self.xy.ndim == 4 else -1
         if any(getattr(self, k).shape != (n, *_row_shape(k, p)) for k in FIELDS):
@@ -245,6 +253,7 @@ class LandmarkSeries:
                 changed_pixels=self.changed_pixels[i],
                 lighter_pixels=self.lighter_pixels[i],
                 flow=self.flow[i],
+                key=bool(self.key[i]),
             )
 
     @classmethod
@@ -302,7 +311,7 @@ class LandmarkSeries:
                 shape = arrays["present"].shape
                 if "changed_pixels" not in arrays:
                     arrays["changed_pixels"] = _older_picture_reading(data, shape)
-                # Not recorded yet: unknown (the dataclass fills them with NaN).
+                # Not recorded yet: unknown (the dataclass fills them with NaN, or False).
                 return cls(**arrays, meta=meta)
         except InputError:
             raise

@@ -268,6 +268,7 @@ class MotionSample:
         each region's box (NaN unknown); see :class:`vidmyo.scene.PictureReading`.
     picture_moved : (6,) how far each region moved in the picture since the last still
         frame, torso lengths (NaN unknown); see :func:`picture_excursion`.
+    key : the codec's key frame (see ``FrameLandmarks.key``).
     """
 
     index: int
@@ -287,6 +288,7 @@ class MotionSample:
     camera_moved: bool = False
     changed_pixels: npt.NDArray[np.float32] = field(default_factory=lambda: UNKNOWN_PICTURE)
     picture_moved: npt.NDArray[np.float64] = field(default_factory=lambda: UNKNOWN_PICTURE)
+    key: bool = False
 
     def region_excursion(
         self, region: int, reference: npt.NDArray[np.float64]
@@ -419,6 +421,7 @@ class MotionTracker:
         inferred: bool = True,
         changed_pixels: npt.NDArray[np.float32] = UNKNOWN_PICTURE,
         flow: npt.NDArray[np.float32] | None = None,
+        key: bool = False,
     ) -> MotionSample:
         """One frame. ``inferred`` False marks landmarks held through a still stretch: they
         enter the rest position (the body did not move) but not the noise estimate (their
@@ -440,6 +443,7 @@ class MotionTracker:
                 camera_moved=False,
                 changed_pixels=changed_pixels,
                 picture_moved=picture_excursion(xy, flow, last.usable, last.scale),
+                key=key,
             )
             return self._last
         repeat = (
@@ -552,6 +556,7 @@ class MotionTracker:
             camera_moved=moved,
             changed_pixels=changed_pixels,
             picture_moved=picture_excursion(xy, flow, usable, scale),
+            key=key,
         )
         return self._last
 

@@ -167,6 +167,7 @@ class FrameObserver:
             visibility=result.visibility,
             present=result.present,
             shift=shift,
+            key=bool(frame.key),
             **_stored(picture, self.persons),
         )
 
@@ -180,6 +181,7 @@ class FrameObserver:
             present=held.present,
             shift=self.scene.still_shift,
             inferred=False,
+            key=bool(frame.key),
             **_stored(picture, self.persons),
         )
 

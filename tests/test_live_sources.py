@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import cv2
 import numpy as np
 import pytest
+from conftest import SAMPLE
 
 from vidmyo.config import Config, MonitorConfig
 from vidmyo.errors import InputError, UsageError
@@ -52,6 +53,18 @@ def test_missing_camera_and_missing_file():
         CameraSource(97).open()
     with pytest.raises(InputError, match="no such file"):
         ReplaySource("/nonexistent/night.mp4").open()
+
+
+def test_a_replayed_file_keeps_the_codecs_key_frames():
+    """The detector weighs a key frame's picture change (``_own_change``): a replay must give
+    it the key frames ``analyze`` sees, so that both report the same events."""
+    replay = ReplaySource(SAMPLE, realtime=False, end_s=1.0)
+    replay.open()
+    frames = []
+    while (f := replay.read(0.0)) is not None:
+        frames.append(f)
+    replay.close()
+    assert [f.index for f in frames if f.key] == [0, 12, 24]
 
 
 def frame(i, captured):

@@ -44,12 +44,19 @@ DEFAULT_FPS = 30.0
 class LiveFrame(Frame):
     """A :class:`Frame` (``t``: seconds since the session started, the stream time of a file)
     plus ``captured``, the ``time.monotonic()`` at which it was read: latency is measured
-    from it."""
+    from it. ``key`` is known for a file only (a camera's frames come decoded)."""
 
     __slots__ = ("captured",)
 
-    def __init__(self, index: int, t: float, image: npt.NDArray[np.uint8], captured: float = 0.0):
-        super().__init__(index, t, image=image)
+    def __init__(
+        self,
+        index: int,
+        t: float,
+        image: npt.NDArray[np.uint8],
+        captured: float = 0.0,
+        key: bool | None = None,
+    ):
+        super().__init__(index, t, image=image, key=key)
         self.captured = captured
 
 
@@ -218,7 +225,7 @@ class ReplaySource:
         except TruncatedVideoError as exc:
             self.problem = exc
             return None
-        return LiveFrame(index=f.index, t=f.t, image=f.image, captured=time.monotonic())
+        return LiveFrame(f.index, f.t, f.image, captured=time.monotonic(), key=f.key)
 
     def close(self) -> None:
         if self._frames is not None:

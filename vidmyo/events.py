@@ -148,6 +148,12 @@ def _picture_evidence(
     changed = seen >= min_pixels + _busy(before[-look_back:])  # NaN compares False
     if changed[:, m.region].any():
         return "own", []
+    # Another region's box vouches only out of a still picture (changed on at most one frame
+    # in four before, as for a picture jerk): one that has been changing (a trembling arm)
+    # shows nothing new when the pose model jumps beside it.
+    if before:
+        busy = (np.nan_to_num(np.stack(before[-look_back:])) >= min_pixels).mean(axis=0)
+        changed[:, busy > 0.25] = False
     where = [(window[i].t, int(r)) for i, r in zip(*np.nonzero(changed), strict=True)]
     return ("elsewhere" if where else "none"), where
 
@@ -163,6 +169,17 @@ def _own_change(s: MotionSample) -> npt.NDArray[np.float64]:
     if not s.key or not np.isfinite(px).any():
         return px
     return np.maximum(px - np.nanmedian(px), 0.0)  # NaN stays NaN
+
+
+def _unchanged(pictures: list[npt.NDArray[np.float32]], enough: float) -> bool:
+    """Over these frames the picture stood still in these boxes: no pixel changed on most
+    frames, and on none as many as ``enough``. False if a frame's picture is not known."""
+    if not pictures:
+        return False
+    with warnings.catch_warnings():  # a frame whose boxes are all unknown stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        largest = np.nanmax(np.stack(pictures), axis=1)
+    return bool(np.isfinite(largest).all() and np.median(largest) < 1 and largest.max() < enough)
 
 
 def _busy(pictures: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
@@ -286,10 +303,13 @@ class _PictureWatch:
         many_pixels = (
             rise.max() >= cfg.picture_jerk_pixels and (rise >= cfg.picture_min_pixels).sum() >= 2
         )
-        # As fast as a jerk rises; the flow runs from the still frame, through every frame.
+        # As fast as a jerk rises, from the person's still frame before the burst: the flow
+        # runs from the last frame on which nothing changed anywhere, which can be long
+        # before (a partner trembling), and through every frame since.
         keys = np.array([p.key for p in rising])
         trusted = ~np.logical_or.accumulate(keys & (rise < cfg.picture_min_pixels))
-        moved = np.nan_to_num([p.picture_moved for p in rising])[trusted]
+        before = np.nan_to_num(burst.samples[0].picture_moved)
+        moved = (np.nan_to_num([p.picture_moved for p in rising]) - before)[trusted]
         if (
             self.calm
             and burst.last <= self.longest
@@ -494,20 +514,28 @@ class _PersonDetector:
         elsewhere = bool((m.changed_so_far >= self.cfg.picture_min_pixels).any())
         return not elsewhere or self._weak(m)
 
+    def _picture_stood_still(self, m: RegionMovement) -> bool:
+        """No pixel changed anywhere on the person on most of the movement's frames, and on
+        none as many as a jerk changes: the pose model wandered (a clip's trunk under a
+        blanket, for 9 frames). Reported as a slow movement, it took in the jerk that came 7
+        frames later. A slow real movement changes a few pixels on every frame."""
+        if not self.cfg.picture_check:
+            return False
+        return _unchanged([p.changed_pixels for p in m.samples], self.cfg.picture_min_pixels)
+
     def _picture_arrives_late(self, m: RegionMovement, s: MotionSample) -> bool:
         """The picture changes in the region's box on this frame, after a lead-in on which it
-        stayed still: no pixel changed there on most of its frames, and on none as many as a
-        jerk changes, for longer than landmarks and picture can be apart. The lead-in was the
-        pose model wandering (the hips under a blanket), and the change is something new:
-        kept in the movement, the wandering made a jerk after it one slow movement or a
-        tremor. A slow real movement changes a few pixels on every frame, and stays whole."""
+        stayed still (see :func:`_unchanged`), for longer than landmarks and picture can be
+        apart. The lead-in was the pose model wandering (the hips under a blanket), and the
+        change is something new: kept in the movement, the wandering made a jerk after it
+        one slow movement or a tremor. A slow real movement changes a few pixels on every
+        frame, and stays whole."""
         enough = self.cfg.picture_min_pixels
         if not self.cfg.picture_check or not s.changed_pixels[m.region] >= enough:
             return False
         if not m.samples or s.index - m.samples[0].index <= self.picture_after:
             return False
-        lead_in = np.array([p.changed_pixels[m.region] for p in m.samples])
-        return bool(np.median(lead_in) < 1 and lead_in.max() < enough)
+        return _unchanged([p.changed_pixels[m.region : m.region + 1] for p in m.samples], enough)
 
     def _cut_lead_in(self, r: int, s: MotionSample) -> None:
         """Set the movement of region ``r`` aside; one may start afresh at ``s`` (not before)."""
@@ -592,6 +620,8 @@ class _PersonDetector:
         if self._weak(m) and self._run_from_onset(m) < self.min_active:
             return  # a weak movement must last by itself, not with the drift walked back over
         m.kind = self._classify(m)
+        if m.kind in ("movement", "tremor") and self._picture_stood_still(m):
+            m.kind = "still_picture"
         if m.kind == "still_picture":
             self.still_picture += 1
         if m.kind in ("step", "still_picture"):

@@ -161,10 +161,11 @@ def _picture_evidence(
 def _own_change(s: MotionSample) -> npt.NDArray[np.float64]:
     """Changed pixels of each region's box, less what a codec's key frame changed everywhere
     (the person's median box). A key frame refreshes the picture's noise all over at once,
-    by about as much in every box (2-16 pixels a box on a quiet key frame of a clip); a jerk
-    on one changes its own box far more than the others (at 15 clip jerks whose only change
-    fell on a key frame, the largest box 17-158 pixels above the median box; at two false
-    jerks, 5-8: ``docs/accuracy.md``, seventeenth pass)."""
+    every box by a count that grows with its area (2-16 pixels a box on a quiet key frame of
+    a clip); a jerk on one changes its own box far more than the others (at 15 clip jerks
+    whose only change fell on a key frame, the largest box 17-158 pixels above the median
+    box; at two false jerks, 5-8). A large refresh can still lift the trunk's box, the
+    largest, past it (``docs/accuracy.md``, seventeenth and eighteenth passes)."""
     px = s.changed_pixels.astype(np.float64)
     if not s.key or not np.isfinite(px).any():
         return px

@@ -11,6 +11,7 @@ from vidmyo.events import JerkDetector, detect_events
 from vidmyo.landmarks import MIRROR, REGION_LANDMARKS, REGIONS
 from vidmyo.motion import MotionTracker
 from vidmyo.results import summarize
+from vidmyo.scene import region_box_areas
 from vidmyo.simulate import Scenario, Scripted, simulate
 
 
@@ -948,21 +949,24 @@ def test_a_jerk_the_landmarks_show_is_not_reported_again_from_the_picture():
 
 
 def test_a_codec_key_frame_vouches_only_for_what_it_changed_beyond_its_refresh():
-    """A key frame refreshes the picture's noise all over the person at once, every box by
-    about as much, and on a plain patch the flow can slide with it: on a clip, trunk "jerks"
-    of 0.035 torso lengths in both people at one key frame (docs/accuracy.md, seventeenth
-    pass). A jerk that falls on a key frame changes its own box far more than the others."""
+    """A key frame refreshes the picture's noise all over the person at once, every box by a
+    count that grows with its area, and on a plain patch the flow can slide with it: on
+    clips, trunk "jerks" of 0.03-0.035 torso lengths in both people at a key frame
+    (docs/accuracy.md, seventeenth and eighteenth passes). A jerk that falls on a key frame
+    changes its own box far more than the others."""
     torso = Scenario().torso_px
-    refresh = np.array([2.0, 16.0, 7.0, 9.0, 6.0, 9.0])  # that key frame's boxes
-    hips = [23, 24]
+    small = np.array([2.0, 16.0, 7.0, 9.0, 6.0, 9.0])  # one such key frame's boxes
+    hips, trunk = [23, 24], REGIONS.index("trunk")
 
-    def picture_events(key: bool, arm_burst: list[float]):
+    def picture_events(key: bool, arm_burst: list[float], refresh=small):
         arm_flow = {"left_arm": 0.08 * torso} if arm_burst else {}
         scn, frames, at = _picture_burst_frames(arm_burst or [0.0], flow=arm_flow)
         for f in frames:
             k = f.index - at
             f.key = key and k == 0
             if k == 0:
+                if callable(refresh):
+                    refresh = refresh(f)
                 f.changed_pixels[0] = np.maximum(f.changed_pixels[0], refresh)
             if k in (0, 1):  # the hips' flow slid with the refresh, and stays off
                 f.flow[0, hips, 1] = 0.035 * torso
@@ -976,6 +980,17 @@ def test_a_codec_key_frame_vouches_only_for_what_it_changed_beyond_its_refresh()
     assert picture_events(key=True, arm_burst=[]) == []
     (e,) = picture_events(key=True, arm_burst=[60.0, 150.0, 40.0, 20.0])
     assert (e.evidence, e.primary_region) == ("picture", "left_arm")
+    # A large refresh, by each box's area: the trunk's box, the largest, stands far above the
+    # median count, yet changed no more than the others for its size.
+    by_area = []
+
+    def large(f):
+        areas = region_box_areas(f.xy[0])
+        by_area.append(60.0 * areas / areas[trunk])
+        return by_area[-1]
+
+    assert picture_events(key=True, arm_burst=[], refresh=large) == []
+    assert by_area[0][trunk] - np.median(by_area[0]) >= DetectorConfig().picture_min_pixels
 
     # A landmark jerk's picture check: on a key frame, its own box must stand out.
     scn = Scenario(duration_s=12, seed=5, events=[Scripted("jerk", 6, ("left_arm",), 0.12)])

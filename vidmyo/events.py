@@ -159,17 +159,18 @@ def _picture_evidence(
 
 
 def _own_change(s: MotionSample) -> npt.NDArray[np.float64]:
-    """Changed pixels of each region's box, less what a codec's key frame changed everywhere
-    (the person's median box). A key frame refreshes the picture's noise all over at once,
-    every box by a count that grows with its area (2-16 pixels a box on a quiet key frame of
-    a clip); a jerk on one changes its own box far more than the others (at 15 clip jerks
-    whose only change fell on a key frame, the largest box 17-158 pixels above the median
-    box; at two false jerks, 5-8). A large refresh can still lift the trunk's box, the
-    largest, past it (``docs/accuracy.md``, seventeenth and eighteenth passes)."""
+    """Changed pixels of each region's box, less what a codec's key frame changed everywhere:
+    the person's median share of a box's area, times the box's area. A key frame refreshes
+    the picture's noise all over at once, every box by a count that grows with its area (11-74
+    pixels a box at two large refreshes of a clip, the trunk's box, the largest, the most);
+    a jerk on one changes its own box far more than the others (at 15 clip jerks whose only
+    change fell on a key frame, the largest box 21-128 pixels above the refresh; at five
+    false ones 1-8: ``docs/accuracy.md``, seventeenth and eighteenth passes)."""
     px = s.changed_pixels.astype(np.float64)
-    if not s.key or not np.isfinite(px).any():
+    if not s.key or s.box_areas is None or not np.isfinite(px / s.box_areas).any():
         return px
-    return np.maximum(px - np.nanmedian(px), 0.0)  # NaN stays NaN
+    refresh = np.nanmedian(px / s.box_areas) * s.box_areas
+    return np.maximum(px - np.nan_to_num(refresh), 0.0)  # NaN stays NaN
 
 
 def _unchanged(pictures: list[npt.NDArray[np.float32]], enough: float) -> bool:

@@ -42,6 +42,7 @@ from vidmyo.landmarks import (
     RIDES_ON_TRUNK,
     SIDE_GROUPS,
 )
+from vidmyo.scene import region_box_areas
 
 N_REGIONS = len(REGIONS)
 UNKNOWN_PICTURE = np.full(N_REGIONS, np.nan, np.float32)
@@ -269,6 +270,8 @@ class MotionSample:
     picture_moved : (6,) how far each region moved in the picture since the last still
         frame, torso lengths (NaN unknown); see :func:`picture_excursion`.
     key : the codec's key frame (see ``FrameLandmarks.key``).
+    box_areas : (6,) on a key frame, the area of each region's box in the picture (see
+        :func:`vidmyo.scene.region_box_areas`); None on other frames.
     """
 
     index: int
@@ -289,6 +292,7 @@ class MotionSample:
     changed_pixels: npt.NDArray[np.float32] = field(default_factory=lambda: UNKNOWN_PICTURE)
     picture_moved: npt.NDArray[np.float64] = field(default_factory=lambda: UNKNOWN_PICTURE)
     key: bool = False
+    box_areas: npt.NDArray[np.float64] | None = None
 
     def region_excursion(
         self, region: int, reference: npt.NDArray[np.float64]
@@ -444,6 +448,7 @@ class MotionTracker:
                 changed_pixels=changed_pixels,
                 picture_moved=picture_excursion(xy, flow, last.usable, last.scale),
                 key=key,
+                box_areas=region_box_areas(xy) if key else None,
             )
             return self._last
         repeat = (
@@ -557,6 +562,7 @@ class MotionTracker:
             changed_pixels=changed_pixels,
             picture_moved=picture_excursion(xy, flow, usable, scale),
             key=key,
+            box_areas=region_box_areas(xy) if key else None,
         )
         return self._last
 

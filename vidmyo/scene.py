@@ -324,6 +324,18 @@ class SceneMeter:
         return brightness, shift
 
 
+def region_box_areas(person_xy: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """(6,) area of each region's box as the motion gate draws it (``REGION_BOX_LANDMARKS``,
+    padded), in the frame's pixels; NaN where none. A codec's key frame changes each box by
+    a count that grows with its area."""
+    areas = np.full(len(REGIONS), np.nan)
+    for r, ids in enumerate(REGION_BOX_LANDMARKS):
+        box = _padded_box(person_xy[list(ids)], (1 << 20, 1 << 20), 1.0)
+        if box is not None:
+            areas[r] = (box[0].stop - box[0].start) * (box[1].stop - box[1].start)
+    return areas
+
+
 def _padded_box(
     people_xy: npt.NDArray[np.float32], shape: tuple[int, ...], scale: float
 ) -> tuple[slice, slice] | None:

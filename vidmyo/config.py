@@ -127,7 +127,9 @@ class DetectorConfig:
     quiet_s: float = 0.1
     """A region must be still this long before its movement is considered over."""
     max_jerk_s: float = 0.8
-    """Movements longer than this (onset to offset, return included) are not jerks."""
+    """Movements longer than this (onset to offset, return included) are not jerks. Where the
+    picture is known, a sudden movement that lasts longer is over where its own box stopped
+    changing, if it stood still from there on, however long the landmarks go on jittering."""
     max_rise_s: float = 0.25
     """A jerk reaches its largest excursion within this time of its onset."""
     min_return: float = 0.3

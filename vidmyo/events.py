@@ -64,13 +64,15 @@ class RegionMovement:
     """Where the picture changed with it: see :func:`_picture_evidence`."""
     carried: bool = False
     """Part of another region's jerk, not a region of it (see ``_PersonDetector._carried``)."""
+    late: bool = False
+    """...except that it is, followed late by the pose model: never the jerk's primary."""
     changed_so_far: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(len(REGIONS)))
     """Changed pixels per region, added up since its first departure; NaN in its own region
     once a frame's picture could not say (see :meth:`_PersonDetector._see`)."""
     changed_elsewhere: list[tuple[float, int]] = field(default_factory=list)
-    picture_before: list[npt.NDArray[np.float32]] = field(default_factory=list)
-    """Changed pixels per region on the frames before its first departure (the detector's
-    look-back): what the picture was already doing."""
+    before: list[MotionSample] = field(default_factory=list)
+    """The frames before its first departure (the detector's look-back): what the picture
+    was already doing."""
 
     @property
     def departure(self) -> MotionSample:
@@ -144,7 +146,7 @@ def _picture_evidence(
     seen = np.array([_own_change(s) for s in window])
     if not len(seen) or np.isnan(seen[:, m.region]).all():
         return "own", []
-    before = m.picture_before + [s.changed_pixels for s in m.samples if s.index < start]
+    before = [s.changed_pixels for s in m.before + m.samples if s.index < start]
     changed = seen >= min_pixels + _busy(before[-look_back:])  # NaN compares False
     if changed[:, m.region].any():
         return "own", []
@@ -258,6 +260,8 @@ class _PictureWatch:
             self.before.clear()
         else:
             changed = bool(np.nanmax(px) >= self.cfg.picture_min_pixels)
+            if changed and self._after_blip():  # start afresh from the still frame before
+                self.samples = []
             if not self.samples and changed and self._was_still() and self.prev is not None:
                 # The still frame before it is never judged: its lighter count is not kept.
                 self.samples, self.lighter, self.calm = [self.prev], [_UNKNOWN_LIGHTER], True
@@ -287,9 +291,23 @@ class _PictureWatch:
         full = len(self.before) == self.before.maxlen
         return full and not self.before[-1] and sum(self.before) <= len(self.before) // 4
 
-    def flush(self) -> _Burst | None:
-        burst, self.samples = self.samples, []
-        return self._judge(_Burst(burst, self.last, self.lighter)) if burst else None
+    def _after_blip(self) -> bool:
+        """The burst in hand is one frame of small change followed by a still frame: noise,
+        not a jerk's rise (which changes the picture on consecutive frames, or a lot on one).
+        A jerk that follows within the burst's time would be judged by the blip's frames."""
+        return (
+            bool(self.samples)
+            and self.last == 1
+            and not self.before[-1]
+            and float(np.nan_to_num(_own_change(self.samples[1])).max())
+            < self.cfg.picture_jerk_pixels
+        )
+
+    def flush(self) -> None:
+        """A burst the video ended in is not judged: whether the picture would have come to
+        rest within ``max_jerk_s``, as a jerk's does, is not known (the first frames of a
+        tremor look like a jerk's rise)."""
+        self.samples = []
 
     def _judge(self, burst: _Burst) -> _Burst | None:
         """A jerk rises over two or three frames and changes the picture a lot on one of
@@ -467,7 +485,7 @@ class _PersonDetector:
         m.below_trigger = not z >= self.cfg.trigger_z
         m.began_earlier = earlier and len(self.recent) == self.recent.maxlen
         m.samples = [p for p in self.recent if p.index >= onset.index]
-        m.picture_before = [p.changed_pixels for p in self.recent if p.index < onset.index]
+        m.before = [p for p in self.recent if p.index < onset.index]
         m.active_frames = len(m.samples)
         for p in m.samples:
             self._see(m, p)
@@ -517,13 +535,15 @@ class _PersonDetector:
         return not elsewhere or self._weak(m)
 
     def _picture_stood_still(self, m: RegionMovement) -> bool:
-        """No pixel changed anywhere on the person on most of the movement's frames, and on
+        """No pixel changed in the region's own box on most of the movement's frames, and on
         none as many as a jerk changes: the pose model wandered (a clip's trunk under a
-        blanket, for 9 frames). Reported as a slow movement, it took in the jerk that came 7
-        frames later. A slow real movement changes a few pixels on every frame."""
+        blanket, for 9 frames; an arm while the leg jerked). Reported as a slow movement, it
+        took in the jerk that came 7 frames later (the leg's, at once). A slow real movement
+        changes a few pixels on every frame."""
         if not self.cfg.picture_check:
             return False
-        return _unchanged([p.changed_pixels for p in m.samples], self.cfg.picture_min_pixels)
+        own = [p.changed_pixels[m.region : m.region + 1] for p in m.samples]
+        return _unchanged(own, self.cfg.picture_min_pixels)
 
     def _picture_arrives_late(self, m: RegionMovement, s: MotionSample) -> bool:
         """The picture changes in the region's box on this frame, after a lead-in on which it
@@ -616,6 +636,7 @@ class _PersonDetector:
         m.return_fraction = float(np.clip(1.0 - final_exc / max(m.peak_excursion, 1e-9), 0, 1))
         if m.quiet:
             self.post_rest[r] = (s.index, rest)
+        self._end_with_picture(m)
         if m.active_frames < self.min_active and not self._brief_enough(m):
             return  # a one-frame glitch of the pose model, not a movement
         self._refine_onset(m)
@@ -626,6 +647,8 @@ class _PersonDetector:
             m.kind = "still_picture"
         if m.kind == "still_picture":
             self.still_picture += 1
+        if self._long_through_change(m):
+            self.long_moves.append((m.departure.t, m.end.t))
         if m.kind in ("step", "still_picture"):
             return
         if m.kind != "jerk":  # a slow movement starts where it first left rest
@@ -635,6 +658,35 @@ class _PersonDetector:
         if m.kind == "jerk" and m.picture == "own":
             self.vouched.append((m.onset.t, m.end.t, m.region))
         self.finished.append(m)
+
+    def _long_through_change(self, m: RegionMovement) -> bool:
+        """The region moved for longer than a jerk from its first departure, and its own
+        box's picture changed on more than a quarter of the frames before the jerk-like piece
+        it ended in: a real longer movement (a tremor's first beats), whatever that piece
+        was. Around it, jerk-like movements are its parts (``_within_gross_movement``)."""
+        if m.end.t - m.departure.t <= self.cfg.max_jerk_s:
+            return False
+        lead = [_own_change(p)[m.region] for p in m.samples if p.index < m.onset.index]
+        enough = self.cfg.picture_min_pixels
+        return bool(lead) and float(np.mean(np.nan_to_num(lead) >= enough)) > 0.25
+
+    def _end_with_picture(self, m: RegionMovement) -> None:
+        """A sudden movement too long for a jerk ends where its own box's picture stopped
+        changing (the landmarks lag it by ``picture_after_s``), if it stood still from there
+        on: the pose model's landmarks can go on jittering over a still picture after a jerk.
+        A shorter one keeps the landmarks' end: a jerk may hold still before it returns."""
+        cfg = self.cfg
+        if m.began_earlier or m.rise > cfg.max_rise_s or m.duration <= cfg.max_jerk_s:
+            return
+        own = [float(p.changed_pixels[m.region]) for p in m.samples]
+        changed = [i for i, px in enumerate(own) if px >= cfg.picture_min_pixels]
+        if not changed:
+            return
+        last = min(changed[-1] + self.picture_after, len(m.samples) - 1)
+        end = max(m.samples[last], m.peak, key=lambda p: p.index)
+        tail = [p.changed_pixels[m.region : m.region + 1] for p in m.samples if p.index > end.index]
+        if end.index < m.end.index and _unchanged(tail, cfg.picture_min_pixels):
+            m.offset = end
 
     def _brief_enough(self, m: RegionMovement) -> bool:
         """Whether a movement too short to be more than a glitch is still a jerk: its own
@@ -822,7 +874,9 @@ class _PersonDetector:
         before its largest region was back at rest, but rose later and less far than that
         region: that jerk's aftermath (the head riding a trunk jerk rises again as the trunk
         returns; an arm it swings rises on its own a few frames later), not jerks of their
-        own. They end with the event and are not among its regions."""
+        own. They end with the event and are not among its regions. One that rose farther
+        is carried where the picture says its region moved with the group's onset
+        (``_seen_late``): among the regions, but its landmarks' size is not the jerk's."""
         primary = max(group, key=lambda m: m.peak_excursion)
         largest = primary.peak_excursion
         until = max(window_end, primary.end.t)
@@ -832,11 +886,20 @@ class _PersonDetector:
             if all(m is not g for g in group)
             and m.kind == "jerk"
             and m.departure.t <= until
-            and m.peak_excursion < largest
+            and (m.peak_excursion < largest or self._seen_late(m, group))
         ]
         for m in carried:
             m.carried = True
+            m.late = not m.peak_excursion < largest
         return carried
+
+    def _seen_late(self, m: RegionMovement, group: list[RegionMovement]) -> bool:
+        """The picture changed in the movement's own box from the group's onset on, before
+        its landmarks left rest: the pose model followed that region's part of the jerk
+        late (in dark footage by several frames), however far its landmarks then went."""
+        since = min(g.onset.index for g in group) - 1  # the landmarks may lag a frame
+        enough = self.cfg.picture_min_pixels
+        return any(_own_change(p)[m.region] >= enough for p in m.before if p.index >= since)
 
     def _explained_elsewhere(self, m: RegionMovement) -> bool:
         """A jerk-like movement whose own region's picture did not change, while another
@@ -897,7 +960,7 @@ class _PersonDetector:
 
     def _event(self, group: list[RegionMovement], kind: str) -> Event:
         cfg = self.cfg
-        primary = max(group, key=lambda m: m.peak_excursion)
+        primary = max((m for m in group if not m.carried), key=lambda m: m.peak_excursion)
         members = group
         regions = sorted({m.region for m in members})
         by_picture: tuple[int, float] | None = None  # primary region and amplitude
@@ -906,7 +969,7 @@ class _PersonDetector:
             members = [
                 m for m in group if m.kind == "jerk" and not m.carried and m.peak_excursion >= share
             ]
-            regions = sorted({m.region for m in members})
+            regions = sorted({m.region for m in members} | {m.region for m in group if m.late})
             moved, lost = self._picture_moved(primary)
             shown = None  # the primary region, where the picture moved
             if self._stood_still(primary, moved, lost):
@@ -1051,9 +1114,7 @@ class _PersonDetector:
         for r in list(self.active):
             if last is not None:
                 self._finish(r, last)
-        burst = self.picture.flush()
-        if burst is not None:
-            self.picture_bursts.append(burst)
+        self.picture.flush()
         return self._emit(final=True)
 
 

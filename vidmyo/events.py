@@ -146,7 +146,8 @@ def _picture_evidence(
     seen = np.array([_own_change(s) for s in window])
     if not len(seen) or np.isnan(seen[:, m.region]).all():
         return "own", []
-    before = [s.changed_pixels for s in m.before + m.samples if s.index < start]
+    before = [s.changed_pixels for s in m.before]
+    before += [s.changed_pixels for s in m.samples if s.index < start]
     changed = seen >= min_pixels + _busy(before[-look_back:])  # NaN compares False
     if changed[:, m.region].any():
         return "own", []

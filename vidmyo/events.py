@@ -375,7 +375,12 @@ class _PersonDetector:
         its shift passes ``camera_shift``."""
         self.shake_logged_from: float | None = None
         self.long_moves: deque[tuple[float, float]] = deque(maxlen=64)
-        """(onset, end) of recent region movements too long to be jerks: gross movements."""
+        """(onset, end) of recent region movements too long to be jerks: gross movements, and
+        runs of a picture that kept changing on the person for as long (``_track_changing``)."""
+        self.changed: deque[tuple[float, bool]] = deque(maxlen=3)
+        """(time, whether the picture changed on the person) over the last three frames."""
+        self.changing_since: float | None = None
+        """First frame of the current run of a picture changing on two frames of three."""
         self.quiet_frames = frames_for(config.quiet_s, fps)
         self.min_active = max(1, math.ceil(config.min_active_s * fps - 1e-9))
         self.rest_frames = frames_for(config.baseline_s, fps) + config.baseline_gap_frames
@@ -427,6 +432,7 @@ class _PersonDetector:
             self.artifacts.append((s.t, "camera_shake"))
         while self.artifacts and self.artifacts[0][0] < s.t - 30.0:
             self.artifacts.popleft()
+        self._track_changing(s)
         for r in range(len(REGIONS)):
             if r in self.active:
                 self._continue(r, s)
@@ -439,6 +445,29 @@ class _PersonDetector:
             if burst is not None:
                 self.picture_bursts.append(burst)
         return self._emit(final=False)
+
+    def _track_changing(self, s: MotionSample) -> None:
+        """A picture that keeps changing on the person, on two frames of three (a tremor's
+        beats), for longer than a jerk lasts is a longer movement, even where the landmarks
+        hardly show it (a 0.03 tremor): logged in ``long_moves`` as it goes on, so that a
+        jerk-like piece of it is part of it (``_within_gross_movement``)."""
+        px = _own_change(s)
+        if not self.cfg.picture_check or not np.isfinite(px).any():
+            self.changed.clear()
+            self.changing_since = None
+            return
+        self.changed.append((s.t, bool(np.nanmax(px) >= self.cfg.picture_min_pixels)))
+        if sum(c for _, c in self.changed) < 2:
+            self.changing_since = None
+            return
+        if self.changing_since is None:
+            self.changing_since = next(t for t, c in self.changed if c)
+        since = self.changing_since
+        if s.t - since > self.cfg.max_jerk_s:
+            if self.long_moves and self.long_moves[-1][0] == since:
+                self.long_moves[-1] = (since, s.t)
+            else:
+                self.long_moves.append((since, s.t))
 
     def _reference(self, r: int, s: MotionSample) -> npt.NDArray[np.float64]:
         """Rest position for region ``r``: the rolling rest, or right after a movement the
@@ -922,6 +951,11 @@ class _PersonDetector:
         cfg = self.cfg
         end = max(m.end.t for m in group)
         if self.now < max(window_end, end + cfg.context_s):
+            return False
+        # While the picture goes on changing, the group may be part of a longer movement.
+        since = self.changing_since
+        changing = since is not None and since <= end + cfg.context_s
+        if changing and self.now - since <= cfg.max_jerk_s:
             return False
         return not any(
             m.onset.t <= window_end

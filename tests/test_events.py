@@ -1163,6 +1163,14 @@ def test_a_lone_blip_of_noise_does_not_hide_the_picture_jerk_after_it():
     assert (e.evidence, e.primary_region, e.onset_frame) == ("picture", "left_leg", at + 3)
     scn, frames, at = _picture_burst_frames(blip, box="left_leg")
     assert detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0] == []
+    # A jerk can rise within one frame and hold: a lone frame whose picture moved as fast as
+    # a jerk's is its rise, not a blip (a dark leg jerk of the eleventh set: 27 pixels, then
+    # 0, then 12; the flow 0.044 torso lengths on its first frame).
+    scn, frames, at = _picture_burst_frames(
+        [27.0, 0.0, 12.0], box="left_leg", flow={"left_leg": 12.0}
+    )
+    (e,) = detect_events(frames, DetectorConfig(), scn.fps, scn.frame_size)[0]
+    assert (e.evidence, e.primary_region, e.onset_frame) == ("picture", "left_leg", at)
 
 
 def test_a_burst_the_video_ends_in_is_not_judged():

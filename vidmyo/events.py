@@ -294,15 +294,15 @@ class _PictureWatch:
 
     def _after_blip(self) -> bool:
         """The burst in hand is one frame of small change followed by a still frame: noise,
-        not a jerk's rise (which changes the picture on consecutive frames, or a lot on one).
+        not a jerk's rise (which changes the picture on consecutive frames, a lot on one, or
+        moves it as fast as ``picture_jerk_flow``: a jerk that rises within a frame and holds).
         A jerk that follows within the burst's time would be judged by the blip's frames."""
-        return (
-            bool(self.samples)
-            and self.last == 1
-            and not self.before[-1]
-            and float(np.nan_to_num(_own_change(self.samples[1])).max())
-            < self.cfg.picture_jerk_pixels
-        )
+        if not self.samples or self.last != 1 or self.before[-1]:
+            return False
+        still, blip = self.samples[0], self.samples[1]
+        moved = np.nan_to_num(blip.picture_moved) - np.nan_to_num(still.picture_moved)
+        small = float(np.nan_to_num(_own_change(blip)).max()) < self.cfg.picture_jerk_pixels
+        return small and not (moved >= self.cfg.picture_jerk_flow).any()
 
     def flush(self) -> None:
         """A burst the video ended in is not judged: whether the picture would have come to

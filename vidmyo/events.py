@@ -463,11 +463,13 @@ class _PersonDetector:
         if self.changing_since is None:
             self.changing_since = next(t for t, c in self.changed if c)
         since = self.changing_since
-        if s.t - since > self.cfg.max_jerk_s:
-            if self.long_moves and self.long_moves[-1][0] == since:
-                self.long_moves[-1] = (since, s.t)
-            else:
-                self.long_moves.append((since, s.t))
+        if s.t - since <= self.cfg.max_jerk_s:
+            return
+        for i in reversed(range(len(self.long_moves))):  # a region's may have come since
+            if self.long_moves[i][0] == since:
+                self.long_moves[i] = (since, s.t)
+                return
+        self.long_moves.append((since, s.t))
 
     def _reference(self, r: int, s: MotionSample) -> npt.NDArray[np.float64]:
         """Rest position for region ``r``: the rolling rest, or right after a movement the

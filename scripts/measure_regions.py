@@ -15,9 +15,14 @@ detected peak. It prints:
 - how many distributions a region rule gets right: regions where the picture moved at least
   SHARE of the primary's movement and FLOOR torso lengths;
 - at jerks whose primary region is the trunk: the flow at each other region that was not
-  scripted, against the trunk's (what a trunk jerk leaves on the regions it carries).
+  scripted, against the trunk's (what a trunk jerk leaves on the regions it carries);
+- per region, the median landmark excursion and flow against the region's scripted movement
+  of its own, where that is at least 0.05 torso lengths (the pose model follows the
+  trunk's less than the other regions': ``docs/accuracy.md``, twentieth pass).
 
     python scripts/measure_regions.py --set eval_set --bench eval_set/bench-reuse.json
+    python scripts/measure_regions.py --set eval_set --bench eval_set/bench-reuse.json \
+        --set eval_set/holdout --bench eval_set/holdout/bench-full.json   # sets pooled
 """
 
 from __future__ import annotations
@@ -108,10 +113,22 @@ def primaries(excursion: np.ndarray, flow: np.ndarray, lost: np.ndarray) -> tupl
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", type=Path, default=ROOT / "eval_set")
-    ap.add_argument("--bench", type=Path, default=ROOT / "eval_set" / "bench-reuse.json")
+    ap.add_argument("--set", type=Path, action="append", help="repeat with --bench to pool")
+    ap.add_argument("--bench", type=Path, action="append", help="its bench_accuracy --json")
     args = ap.parse_args(argv)
-    rows = list(jerks(args.bench, args.set))
+    sets = args.set or [ROOT / "eval_set"]
+    benches = args.bench or [ROOT / "eval_set" / "bench-reuse.json"]
+    if len(sets) != len(benches):
+        ap.error("give one --bench for every --set")
+    rows = [row for s, b in zip(sets, benches, strict=True) for row in jerks(b, s)]
+    followed: dict[str, tuple[list[float], list[float]]] = {r: ([], []) for r in REGIONS}
+    for truth, excursion, flow, lost in rows:
+        own = truth.get("region_amplitudes_own") or {}
+        for r, region in enumerate(REGIONS):
+            if own.get(region, 0.0) >= 0.05:
+                followed[region][0].append(excursion[r] / own[region])
+                if not lost[r] and np.isfinite(flow[r]):
+                    followed[region][1].append(flow[r] / own[region])
     scripted, other = [], []
     on_trunk: dict[str, list[float]] = {r: [] for r in REGIONS if r != "trunk"}
     right = np.zeros(3, int)
@@ -132,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             regions = [REGIONS[r] for r in range(len(REGIONS)) if r == p or flow[r] >= least]
             distributions[k] += distribution_of(regions) == truth["distribution"]
     n = len(rows)
-    print(f"{args.set}: {n} landmark jerks at scripted target-class jerks")
+    print(f"{', '.join(map(str, sets))}: {n} landmark jerks at scripted target-class jerks")
     for label, values in (("scripted", scripted), ("not scripted", other)):
         if values:
             q = np.percentile(values, [10, 25, 50, 75, 90])
@@ -144,6 +161,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  trunk primary, {region} not scripted: {len(values)} jerks, flow / the "
                   f"trunk's median {np.median(values):.2f}, max {max(values):.2f}, "
                   f"{sum(v >= 0.4 for v in values)} at 0.4 or more")  # fmt: skip
+    print("  against the region's scripted movement of its own (≥ 0.05), median:")
+    for region, (by_landmarks, by_flow) in followed.items():
+        if by_landmarks:
+            flow = f", flow {np.median(by_flow):.2f} ({len(by_flow)})" if by_flow else ""
+            print(
+                f"    {region}: landmarks {np.median(by_landmarks):.2f} ({len(by_landmarks)})"
+                + flow
+            )
     rules = zip(RULES, distributions, strict=True)
     print("  distribution right, by share and floor: "
           + "; ".join(f"{s}, {f}: {d}" for (s, f), d in rules) + f" (of {n})")  # fmt: skip

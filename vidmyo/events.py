@@ -1144,7 +1144,26 @@ class _PersonDetector:
         longest = self.cfg.max_jerk_s
         if any(a <= hi and b >= lo for a, b in self.long_moves):
             return True
-        return any(m.onset.t <= hi and self.now - m.onset.t > longest for m in self.active.values())
+        return any(
+            m.onset.t <= hi and self.now - m.onset.t > longest and not self._wandering(m)
+            for m in self.active.values()
+        )
+
+    def _wandering(self, m: RegionMovement) -> bool:
+        """An unfinished movement's own box stood still on most of its frames and on all of
+        the last ``max_jerk_s``: the pose model wandering, not a longer movement that a jerk
+        beside it is part of. (The twelfth set's 0.29 trunk and arm jerk became a movement:
+        its return changed the leg's box on the frame the leg's landmarks began to
+        wander.)"""
+        if not self.cfg.picture_check:
+            return False
+        own = [p.changed_pixels[m.region] for p in m.samples]
+        recent = [
+            p.changed_pixels[m.region : m.region + 1]
+            for p in m.samples
+            if self.now - p.t <= self.cfg.max_jerk_s
+        ]
+        return bool(np.median(own) < 1) and _unchanged(recent, self.cfg.picture_min_pixels)
 
     def flush(self) -> list[Event]:
         last = self.recent[-1] if self.recent else None

@@ -19,11 +19,21 @@ the last ``scripts/bench_accuracy.py`` run saved (``eval_set/runs/NAME/landmarks
 the same frame, not from the median of the last few poses.
 
     python scripts/measure_gate.py [--set eval_set]
+
+With ``--pixel-thresholds``, it instead tries other ``SkipConfig.pixel_threshold`` values on
+the clips whose name contains ``--clips`` (all sets given pooled): how many scripted jerks
+of the target class (at 25 fps or more) the gate sleeps through (no wake on their first
+four frames), and on how many quiet frames (more than 1 s from every scripted event) it
+wakes, the cost in pose inference:
+
+    python scripts/measure_gate.py --pixel-thresholds 8,6,5 --clips dark \
+        --set eval_set --set eval_set/holdout   # ... one --set per set
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -32,6 +42,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_accuracy import TARGET_FPS, is_target  # noqa: E402
 
 from vidmyo.config import SkipConfig  # noqa: E402
 from vidmyo.landmarks import LandmarkSeries  # noqa: E402
@@ -60,10 +72,68 @@ def gate_readings(video: Path, landmarks: Path, config: SkipConfig):
     return np.array(counts), np.array(shares), np.array(keys)
 
 
+def wakes(video: Path, landmarks: Path, configs: list[SkipConfig]) -> np.ndarray:
+    """(configs, frames) whether the gate of each setting wakes pose on each frame."""
+    xy = LandmarkSeries.load(landmarks).xy
+    gates = [MotionGate(c) for c in configs]
+    out = []
+    for i, frame in enumerate(VideoFile(video, thumb_width=configs[0].thumb_width)):
+        people = xy[min(i, len(xy) - 1)]
+        known = people if np.isfinite(people).any() else None
+        out.append([gate(frame, known)[1] for gate in gates])
+    return np.array(out, bool).T
+
+
+def compare_thresholds(sets: list[Path], thresholds: list[float], clips_named: str) -> None:
+    configs = [dataclasses.replace(SkipConfig(), pixel_threshold=t) for t in thresholds]
+    slept: list[list[str]] = [[] for _ in thresholds]
+    jerks = quiet = 0
+    woke = np.zeros(len(thresholds), int)
+    for folder in sets:
+        for clip in json.loads((folder / "videos" / "index.json").read_text())["clips"]:
+            landmarks = folder / "runs" / clip["name"] / "landmarks.npz"
+            if clips_named not in clip["name"] or clip["name"] == "sample_jerks":
+                continue
+            if not landmarks.exists():
+                print(f"{folder.name}/{clip['name']}: no landmarks (run bench_accuracy.py)")
+                continue
+            video = folder / "videos" / clip["video"]
+            truth = json.loads(video.with_suffix(".truth.json").read_text())["events"]
+            moved = wakes(video, landmarks, configs)
+            fps = clip["fps"]
+            busy = np.zeros(moved.shape[1], bool)
+            for e in truth:
+                busy[max(0, int(e["onset_frame"] - fps)) : int(e["offset_frame"] + fps) + 1] = True
+            quiet += int((~busy).sum())
+            woke += (moved & ~busy).sum(axis=1)
+            for e in truth:
+                if e["kind"] != "jerk" or not e.get("visible", True) or not is_target(e):
+                    continue
+                if fps < TARGET_FPS:
+                    continue
+                jerks += 1
+                first = slice(e["onset_frame"], e["onset_frame"] + 4)
+                for k in range(len(thresholds)):
+                    if not moved[k, first].any():
+                        slept[k].append(f"{folder.name}/{clip['name']} {e['onset_frame']}")
+    for t, missed, n in zip(thresholds, slept, woke, strict=True):
+        print(f"pixel_threshold {t:g}: slept through {len(missed)} of {jerks} target jerks; "
+              f"woke on {n} of {quiet} quiet frames ({n / max(quiet, 1):.1%})")  # fmt: skip
+        for m in missed:
+            print(f"    {m}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", type=Path, default=ROOT / "eval_set")
+    ap.add_argument("--set", type=Path, action="append", help="may be given again")
+    ap.add_argument("--pixel-thresholds", help="comma-separated SkipConfig.pixel_threshold")
+    ap.add_argument("--clips", default="", help="with --pixel-thresholds: clip names with this")
     args = ap.parse_args(argv)
+    if args.pixel_thresholds:
+        thresholds = [float(t) for t in args.pixel_thresholds.split(",")]
+        compare_thresholds(args.set or [ROOT / "eval_set"], thresholds, args.clips)
+        return 0
+    args.set = (args.set or [ROOT / "eval_set"])[0]
     config = SkipConfig()
     low = config.min_changed_pixels
     high = config.single_frame_factor * low

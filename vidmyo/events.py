@@ -187,6 +187,11 @@ def _unchanged(pictures: list[npt.NDArray[np.float32]], enough: float) -> bool:
     return bool(np.isfinite(largest).all() and np.median(largest) < 1 and largest.max() < enough)
 
 
+def _box_unchanged(samples: list[MotionSample], region: int, enough: float) -> bool:
+    """:func:`_unchanged` over one region's own box on these frames."""
+    return _unchanged([p.changed_pixels[region : region + 1] for p in samples], enough)
+
+
 def _busy(pictures: list[npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
     """Changed pixels per region on a busy frame: the upper quartile over some frames (a
     tremor changes the picture on two frames of three, and the median missed it; the 90th
@@ -574,8 +579,7 @@ class _PersonDetector:
         changes a few pixels on every frame."""
         if not self.cfg.picture_check:
             return False
-        own = [p.changed_pixels[m.region : m.region + 1] for p in m.samples]
-        return _unchanged(own, self.cfg.picture_min_pixels)
+        return _box_unchanged(m.samples, m.region, self.cfg.picture_min_pixels)
 
     def _picture_arrives_late(self, m: RegionMovement, s: MotionSample) -> bool:
         """The picture changes in the region's box on this frame, after a lead-in on which it
@@ -589,7 +593,7 @@ class _PersonDetector:
             return False
         if not m.samples or s.index - m.samples[0].index <= self.picture_after:
             return False
-        return _unchanged([p.changed_pixels[m.region : m.region + 1] for p in m.samples], enough)
+        return _box_unchanged(m.samples, m.region, enough)
 
     def _cut_lead_in(self, r: int, s: MotionSample) -> None:
         """Set the movement of region ``r`` aside; one may start afresh at ``s`` (not before)."""
@@ -716,8 +720,8 @@ class _PersonDetector:
             return
         last = min(changed[-1] + self.picture_after, len(m.samples) - 1)
         end = max(m.samples[last], m.peak, key=lambda p: p.index)
-        tail = [p.changed_pixels[m.region : m.region + 1] for p in m.samples if p.index > end.index]
-        if end.index < m.end.index and _unchanged(tail, cfg.picture_min_pixels):
+        tail = [p for p in m.samples if p.index > end.index]
+        if end.index < m.end.index and _box_unchanged(tail, m.region, cfg.picture_min_pixels):
             m.offset = end
 
     def _brief_enough(self, m: RegionMovement) -> bool:
@@ -1158,12 +1162,10 @@ class _PersonDetector:
         if not self.cfg.picture_check:
             return False
         own = [p.changed_pixels[m.region] for p in m.samples]
-        recent = [
-            p.changed_pixels[m.region : m.region + 1]
-            for p in m.samples
-            if self.now - p.t <= self.cfg.max_jerk_s
-        ]
-        return bool(np.median(own) < 1) and _unchanged(recent, self.cfg.picture_min_pixels)
+        recent = [p for p in m.samples if self.now - p.t <= self.cfg.max_jerk_s]
+        return bool(np.median(own) < 1) and _box_unchanged(
+            recent, m.region, self.cfg.picture_min_pixels
+        )
 
     def flush(self) -> list[Event]:
         last = self.recent[-1] if self.recent else None

@@ -21,6 +21,8 @@ the ``bench`` markers).
         # the clips with another pose model (landmarks in eval_set/runs-heavy/; no doc update)
     python scripts/bench_accuracy.py --reuse-landmarks --detector picture_jerks=false
         # an ablation: one DetectorConfig setting changed (no doc update)
+    python scripts/bench_accuracy.py --reuse-landmarks --fresh dark
+        # after a change to what pose sees (the motion gate): pose again on the dark clips only
     python scripts/bench_accuracy.py --set eval_set/holdout --no-landmarks --no-doc
         # the holdout clips (scripts/make_eval_set.py --holdout)
 """
@@ -192,7 +194,11 @@ def run_videos(
     log,
     model: str = "full",
     overrides: dict | None = None,
+    fresh: list[str] | None = None,
 ) -> list[dict]:
+    """Runs vidmyo on each clip; with ``reuse``, detection alone on its saved landmarks,
+    except for clips whose names contain one of ``fresh`` (a change to what pose sees, such
+    as the motion gate's, needs new landmarks for the clips it touches only)."""
     from vidmyo.landmarks import LandmarkSeries
     from vidmyo.pipeline import analyze, detect, detect_series
 
@@ -210,7 +216,7 @@ def run_videos(
             pose=PoseConfig(persons=persons, model=model),
             detector=DetectorConfig(**(overrides or {})),
         )
-        if reuse and landmarks.exists():
+        if reuse and landmarks.exists() and not any(f in clip["name"] for f in fresh or []):
             analysis = detect(landmarks, config, out)
             how = "detect (landmarks reused)"
         else:
@@ -978,6 +984,13 @@ def main(argv: list[str] | None = None) -> int:
         help="clips: re-run detection on the landmarks saved by the last run",
     )
     ap.add_argument(
+        "--fresh",
+        metavar="TEXT",
+        action="append",
+        help="with --reuse-landmarks: run pose afresh on the clips whose names contain TEXT "
+        "(may be given again)",
+    )
+    ap.add_argument(
         "--doc",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -1027,7 +1040,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.model != "full":
             runs = runs.with_name(f"{runs.name}-{args.model}")
         vid = run_videos(
-            args.set / "videos", runs, args.quick, args.reuse_landmarks, log, args.model, overrides
+            args.set / "videos",
+            runs,
+            args.quick,
+            args.reuse_landmarks,
+            log,
+            args.model,
+            overrides,
+            args.fresh,
         )
     sources = []
     for path in args.load or []:

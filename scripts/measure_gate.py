@@ -20,14 +20,16 @@ the same frame, not from the median of the last few poses.
 
     python scripts/measure_gate.py [--set eval_set]
 
-With ``--pixel-thresholds``, it instead tries other ``SkipConfig.pixel_threshold`` values on
-the clips whose name contains ``--clips`` (all sets given pooled): how many scripted jerks
-of the target class (at 25 fps or more) the gate sleeps through (no wake on their first
-four frames), and on how many quiet frames (more than 1 s from every scripted event) it
-wakes, the cost in pose inference:
+With ``--pixel-thresholds`` or ``--contrast-references``, it instead tries other
+``SkipConfig.pixel_threshold`` and ``contrast_reference`` values (each pair) on the clips
+whose name contains ``--clips`` (all sets given pooled): how many scripted jerks of the
+target class (at 25 fps or more) the gate sleeps through (no wake on their first four
+frames), and on how many quiet frames (more than 1 s from every scripted event) and frames
+in all it wakes, the cost in pose inference:
 
-    python scripts/measure_gate.py --pixel-thresholds 8,6,5 --clips dark \
+    python scripts/measure_gate.py --contrast-references 0,100 --clips dark \
         --set eval_set --set eval_set/holdout   # ... one --set per set
+    python scripts/measure_gate.py --pixel-thresholds 8,6,5 --contrast-references 0 ...
 """
 
 from __future__ import annotations
@@ -84,11 +86,18 @@ def wakes(video: Path, landmarks: Path, configs: list[SkipConfig]) -> np.ndarray
     return np.array(out, bool).T
 
 
-def compare_thresholds(sets: list[Path], thresholds: list[float], clips_named: str) -> None:
-    configs = [dataclasses.replace(SkipConfig(), pixel_threshold=t) for t in thresholds]
-    slept: list[list[str]] = [[] for _ in thresholds]
-    jerks = quiet = 0
-    woke = np.zeros(len(thresholds), int)
+def compare_steps(
+    sets: list[Path], thresholds: list[float], references: list[float], clips_named: str
+) -> None:
+    settings = [(t, r) for t in thresholds for r in references]
+    configs = [
+        dataclasses.replace(SkipConfig(), pixel_threshold=t, contrast_reference=r)
+        for t, r in settings
+    ]
+    slept: list[list[str]] = [[] for _ in configs]
+    jerks = quiet = frames = 0
+    woke = np.zeros(len(configs), int)
+    woke_all = np.zeros(len(configs), int)
     for folder in sets:
         for clip in json.loads((folder / "videos" / "index.json").read_text())["clips"]:
             landmarks = folder / "runs" / clip["name"] / "landmarks.npz"
@@ -105,7 +114,9 @@ def compare_thresholds(sets: list[Path], thresholds: list[float], clips_named: s
             for e in truth:
                 busy[max(0, int(e["onset_frame"] - fps)) : int(e["offset_frame"] + fps) + 1] = True
             quiet += int((~busy).sum())
+            frames += moved.shape[1]
             woke += (moved & ~busy).sum(axis=1)
+            woke_all += moved.sum(axis=1)
             for e in truth:
                 if e["kind"] != "jerk" or not e.get("visible", True) or not is_target(e):
                     continue
@@ -113,12 +124,13 @@ def compare_thresholds(sets: list[Path], thresholds: list[float], clips_named: s
                     continue
                 jerks += 1
                 first = slice(e["onset_frame"], e["onset_frame"] + 4)
-                for k in range(len(thresholds)):
+                for k in range(len(configs)):
                     if not moved[k, first].any():
                         slept[k].append(f"{folder.name}/{clip['name']} {e['onset_frame']}")
-    for t, missed, n in zip(thresholds, slept, woke, strict=True):
-        print(f"pixel_threshold {t:g}: slept through {len(missed)} of {jerks} target jerks; "
-              f"woke on {n} of {quiet} quiet frames ({n / max(quiet, 1):.1%})")  # fmt: skip
+    for (t, r), missed, n, n_all in zip(settings, slept, woke, woke_all, strict=True):
+        print(f"pixel_threshold {t:g}, contrast_reference {r:g}: slept through {len(missed)} "
+              f"of {jerks} target jerks; woke on {n} of {quiet} quiet frames "
+              f"({n / max(quiet, 1):.1%}), {n_all} of {frames} frames in all")  # fmt: skip
         for m in missed:
             print(f"    {m}")
 
@@ -127,11 +139,22 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", type=Path, action="append", help="may be given again")
     ap.add_argument("--pixel-thresholds", help="comma-separated SkipConfig.pixel_threshold")
-    ap.add_argument("--clips", default="", help="with --pixel-thresholds: clip names with this")
+    ap.add_argument(
+        "--contrast-references",
+        help="comma-separated SkipConfig.contrast_reference, each tried with each threshold "
+        "(0: the fixed step alone; default the configured one)",
+    )
+    ap.add_argument("--clips", default="", help="with the two above: clip names with this")
     args = ap.parse_args(argv)
-    if args.pixel_thresholds:
-        thresholds = [float(t) for t in args.pixel_thresholds.split(",")]
-        compare_thresholds(args.set or [ROOT / "eval_set"], thresholds, args.clips)
+    if args.pixel_thresholds or args.contrast_references:
+        default = SkipConfig()
+        thresholds = [float(t) for t in (args.pixel_thresholds or "").split(",") if t] or [
+            default.pixel_threshold
+        ]
+        references = [float(r) for r in (args.contrast_references or "").split(",") if r] or [
+            default.contrast_reference
+        ]
+        compare_steps(args.set or [ROOT / "eval_set"], thresholds, references, args.clips)
         return 0
     args.set = (args.set or [ROOT / "eval_set"])[0]
     config = SkipConfig()

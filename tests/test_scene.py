@@ -48,6 +48,32 @@ def test_a_jerk_that_changes_the_picture_on_one_frame_only_wakes_pose():
     assert not any(gate_run([0] * 5 + [large - 1] * 4)[1:])
 
 
+def test_in_a_picture_of_low_contrast_a_smaller_grey_change_counts():
+    """Dark and infrared footage squeezes the picture into a narrow band of grey, and a limb
+    that moves changes each pixel by less: 6 grey levels wake pose in a picture spanning 55
+    levels, not in one spanning 200 (``SkipConfig.contrast_reference``). The picture flow
+    still restarts on such a frame: at the fixed step it stood still."""
+
+    def woke(low: int, high: int, config: SkipConfig | None = None) -> bool:
+        gate = MotionGate(config or SkipConfig())
+        picture = np.tile(np.linspace(low, high, 160).astype(np.uint8), (120, 1))
+        image = np.zeros((480, 640, 3), np.uint8)
+        verdicts, counts, flow_goes_on = [], [], []
+        for i, n in enumerate([0, 0, 0, 30, 60, 90, 90]):  # a patch 6 levels lighter, growing
+            thumb = picture.copy()
+            thumb[40:70].reshape(-1)[:n] += 6
+            reading, moved = gate(Frame(i, i / 30, image=image, thumb=thumb), None)
+            verdicts.append(moved)
+            counts.append(reading.changed_pixels)
+            flow_goes_on.append(gate.changed_at_fixed_step)
+        assert not any(flow_goes_on[1:])
+        return any(verdicts[1:]) and counts[3:6] == [30, 30, 30]
+
+    assert woke(60, 115)
+    assert not woke(20, 220)
+    assert not woke(60, 115, SkipConfig(contrast_reference=0))  # the fixed step alone
+
+
 def test_on_a_key_frame_one_frame_wakes_pose_only_where_a_limb_is():
     """A key frame refreshes the codec's noise all over the person at once (on the clips'
     quiet key frames up to 222 changed pixels on one frame, at most 42% of them in one

@@ -107,7 +107,7 @@ class FrameObserver:
         # the model's one-frame jumps, and the picture that changed where the jump put it
         # (a neighbour's tremor) vouched for the jump as a jerk.
         picture, moved = self.gate(frame, self._steady_xy)
-        changed = not picture.changed_pixels < self.skip.min_changed_pixels  # NaN: unknown
+        changed = self.gate.changed_at_fixed_step
         picture = picture._replace(flow=self.flow(frame, self._steady_xy, changed))
         if not self.skip.enabled:
             return [self._infer(frame, picture)]

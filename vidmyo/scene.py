@@ -77,16 +77,26 @@ class MotionGate:
         self._last_hit = False
         self.one_frame_wake = False
         """The last frame moved on its own changes alone (see ``single_frame_factor``)."""
+        self.changed_at_fixed_step = True
+        """The last frame changed ``min_changed_pixels`` by ``pixel_threshold``, whatever the
+        picture's contrast: where :class:`PictureFlow` goes on following rather than
+        restarting. At the lower step of dark footage the frames on which a jerk holds
+        still count as changed; the flow then follows it through its return and loses the
+        limb, and a neighbour the pose model dragged along stays among the jerk's regions
+        (``docs/accuracy.md``, twenty-first pass)."""
         self._frames = 0
         self._people: npt.NDArray[np.float32] | None = None
         self._box: tuple[slice, slice] = (slice(None), slice(None))
         self._region_boxes: list[list[tuple[slice, slice] | None]] | None = None
+        self._base_step: float | None = None
 
-    def _region(self, people_xy, shape, scale) -> tuple[slice, slice]:
-        """The people's padded bounding box in the thumbnail, and each person's region boxes
-        (``_region_boxes``; None for a person slot without a pose): cached per pose."""
-        if people_xy is self._people:
+    def _region(self, people_xy, small, scale) -> tuple[slice, slice]:
+        """The people's padded bounding box in the thumbnail, each person's region boxes
+        (``_region_boxes``; None for a person slot without a pose) and the grey-level step
+        for the picture's contrast in the box (``_base_step``): cached per pose."""
+        if people_xy is self._people and self._base_step is not None:
             return self._box
+        shape = small.shape
         self._people = people_xy
         self._box = _padded_box(people_xy, shape, scale) if people_xy is not None else None
         self._box = self._box or (slice(None), slice(None))
@@ -99,7 +109,19 @@ class MotionGate:
                 else None
                 for person in persons
             ]
+        self._base_step = self._step_for_contrast(small[self._box])
         return self._box
+
+    def _step_for_contrast(self, picture: npt.NDArray[np.uint8]) -> float:
+        """``pixel_threshold``, scaled down for a picture of low contrast (see
+        ``SkipConfig.contrast_reference``)."""
+        c = self.config
+        if picture.size == 0 or not c.contrast_reference:
+            return c.pixel_threshold
+        cumulative = np.cumsum(cv2.calcHist([picture], [0], None, [256], [0, 256]).ravel())
+        low, high = np.searchsorted(cumulative, [0.05 * cumulative[-1], 0.95 * cumulative[-1]])
+        scale = min(1.0, float(high - low) / c.contrast_reference)
+        return max(c.min_pixel_threshold, c.pixel_threshold * scale)
 
     def __call__(
         self, frame: Frame, people_xy: npt.NDArray[np.float32] | None
@@ -114,11 +136,18 @@ class MotionGate:
         brightness = float(cv2.mean(small)[0])
         prev, self._prev = self._prev, small
         if prev is None or prev.shape != small.shape:
+            self.changed_at_fixed_step = True
             return PictureReading(brightness, float("nan")), True
-        box = self._region(people_xy, small.shape, small.shape[1] / frame.width)
+        box = self._region(people_xy, small, small.shape[1] / frame.width)
         diff = cv2.absdiff(small, prev)
-        step = self._step(diff[box])
+        noise = self._noise(diff[box])
+        step = self._step(noise)
         count = cv2.countNonZero(cv2.compare(diff[box], step, cv2.CMP_GT))
+        fixed_step = self._step(noise, self.config.pixel_threshold)
+        fixed_count = count
+        if fixed_step > step:
+            fixed_count = cv2.countNonZero(cv2.compare(diff[box], fixed_step, cv2.CMP_GT))
+        self.changed_at_fixed_step = fixed_count >= self.config.min_changed_pixels
         by_region, lighter = self._by_region(small, prev, diff, step, count)
         # A movement changes the picture on consecutive frames (a jerk rises over 2-3), or
         # on one frame by far more than a noise burst does. A codec's key frame refreshes
@@ -143,20 +172,25 @@ class MotionGate:
             # Slow drift: blurred, so that breathing's sub-pixel edge shifts do not count.
             blurred = cv2.GaussianBlur(small, (9, 9), 0)
             drift = cv2.absdiff(blurred[box], self._reference[box])
-            over = cv2.compare(drift, self._step(drift, factor=2.0), cv2.CMP_GT)
+            over = cv2.compare(drift, self._step(self._noise(drift), factor=2.0), cv2.CMP_GT)
             moved = cv2.countNonZero(over) >= 5 * self.config.min_changed_pixels
         return PictureReading(brightness, float(count), by_region, lighter), moved
 
-    def _step(self, diff: npt.NDArray[np.uint8], factor: float = 1.0) -> float:
-        """Grey-level change above which a pixel counts as changed: ``factor`` times the fixed
-        step, or times a multiple of the difference's robust spread (its median) if larger."""
+    @staticmethod
+    def _noise(diff: npt.NDArray[np.uint8]) -> float:
+        """The difference's robust spread (from its median), in grey levels."""
         if diff.size == 0:
             return 255.0
         hist = cv2.calcHist([diff], [0], None, [256], [0, 256]).ravel()
         median = int(np.searchsorted(np.cumsum(hist), diff.size / 2))
-        noise = 1.4826 * median + 0.5
-        step = factor * max(self.config.pixel_threshold, self.config.noise_factor * noise)
-        return float(int(step))
+        return 1.4826 * median + 0.5
+
+    def _step(self, noise: float, fixed: float | None = None, factor: float = 1.0) -> float:
+        """Grey-level change above which a pixel counts as changed: ``factor`` times the
+        ``fixed`` step (default: the one for the picture's contrast), or times
+        ``noise_factor`` times the difference's ``noise`` if larger."""
+        base = self._base_step if fixed is None else fixed
+        return float(int(factor * max(base, self.config.noise_factor * noise)))
 
     def _by_region(
         self,

@@ -399,7 +399,8 @@ class _PersonDetector:
         """Movements set aside because the picture did not change where they were: jerk-like
         ones, and lead-ins cut off (see ``_still_lead_in``)."""
         self.vouched: deque[tuple[float, float, int]] = deque(maxlen=16)
-        """(onset, end, region) of recent jerk movements the picture changed with."""
+        """(onset, end, region) of recent movements the picture changed with: jerks, and
+        slower movements."""
         self.picture = _PictureWatch(config, fps, max(frame_size))
         self.picture_bursts: list[_Burst] = []
         """Bursts waiting until the landmarks' events around them are known."""
@@ -691,9 +692,15 @@ class _PersonDetector:
             m.onset = m.departure
         if m.duration > self.cfg.max_jerk_s:
             self.long_moves.append((m.onset.t, m.end.t))
-        if m.kind == "jerk" and m.picture == "own":
+        own_jerk = m.kind == "jerk" and m.picture == "own"
+        if own_jerk or (m.kind != "jerk" and self._shown(m)):
             self.vouched.append((m.onset.t, m.end.t, m.region))
         self.finished.append(m)
+
+    def _shown(self, m: RegionMovement) -> bool:
+        """A movement's own box changed with it by ``picture_min_pixels`` on some frame."""
+        enough = self.cfg.picture_min_pixels
+        return self.cfg.picture_check and any(_own_change(p)[m.region] >= enough for p in m.samples)
 
     def _long_through_change(self, m: RegionMovement) -> bool:
         """The region moved for longer than a jerk from its first departure, and its own
@@ -939,10 +946,11 @@ class _PersonDetector:
 
     def _explained_elsewhere(self, m: RegionMovement) -> bool:
         """A jerk-like movement whose own region's picture did not change, while another
-        region's did, is set aside when that change belongs to a jerk of the other region:
-        the movement was a glitch of the pose model beside a real jerk (legs gliding as the
-        model re-tracks an arm jerk). Otherwise it is kept: the picture shows that something
-        jerked then, and the landmarks only misplace it."""
+        region's did, is set aside when that change belongs to a movement of the other
+        region that changed its own box: the movement was a glitch of the pose model beside a
+        real jerk (legs gliding as the model re-tracks an arm jerk), or beside a slow
+        movement (an arm jumping as a dark clip's leg is raised). Otherwise it is kept: the
+        picture shows that something jerked then, and the landmarks only misplace it."""
         slack = self.cfg.picture_after_s  # landmarks and picture are a frame or two apart
         return any(
             r == region and onset - slack <= t <= end + slack

@@ -3,7 +3,8 @@
 ``scripts/bench_accuracy.py`` scores one set at a time, and its ``--load`` takes one file's
 records per part. This adds up, from the ``--json`` files of several sets' runs (one file per
 set), the target-class counts of their clips at ``TARGET_FPS`` or more: per set (all clips,
-dark clips), and pooled per condition (all, normal light, dark, lying).
+dark clips; jerks found, false jerks, wrong primary regions and distributions), and pooled
+per condition (all, normal light, dark, lying).
 
     for s in eval_set eval_set/holdout eval_set/holdout-200; do   # ... every set
         python scripts/bench_accuracy.py --set $s --reuse-landmarks --no-landmarks \\
@@ -65,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("json", type=Path, nargs="+", help="one bench_accuracy.py --json per set")
     args = ap.parse_args(argv)
     pooled: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    print("| run | all clips | dark clips |")
-    print("| --- | --- | --- |")
+    print(
+        "| run | all clips | dark clips | primary region wrong (all / dark) | distribution wrong |"
+    )
+    print("| --- | --- | --- | --- | --- |")
     for path in args.json:
         per_set = counts(path)
         cells = [
@@ -74,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{per_set[c]['false']} fp"
             for c in ("all", "dark")
         ]
+        for key in ("primary", "distribution"):
+            wrong = [per_set[c]["found"] - per_set[c][key] for c in ("all", "dark")]
+            cells.append(f"{wrong[0]} / {wrong[1]}")
         print(f"| {path} | " + " | ".join(cells) + " |")
         for c, k in per_set.items():
             pooled[c].update(k)

@@ -135,6 +135,7 @@ def picture_excursion(
     flow: npt.NDArray[np.float32] | None,
     usable: npt.NDArray[np.bool_],
     scale: float,
+    still: float = DetectorConfig.picture_region_floor,
 ) -> npt.NDArray[np.float64]:
     """(6,) how far each region moved in the picture since the last still frame, in torso
     lengths, from the picture's flow at its landmarks (``FrameLandmarks.flow``), measured as
@@ -150,7 +151,11 @@ def picture_excursion(
     decided per landmark, before the region's mean: where the flow slips off a hand onto
     the sheet, the hand's points that stayed and those that rode along each moved of their
     own by nothing, but their mean against either reference is a third of the trunk's
-    movement. NaN where unknown."""
+    movement. A shoulder the flow lost while the trunk moved less than ``still`` torso
+    lengths moved with the other one (dark grain loses still points too): the head and arm
+    are measured against where the trunk's shift and turn put it, not left unknown, which
+    would leave the pose model's word on them final. In a trunk jerk a shoulder is lost
+    because it moved fast, the trunk bends, and no rigid guess holds. NaN where unknown."""
     out = np.full(N_REGIONS, np.nan)
     if flow is None or not np.isfinite(scale):
         return out
@@ -159,16 +164,30 @@ def picture_excursion(
     flow = np.where(usable[:, None], flow, np.nan).astype(np.float64)
     xy = xy.astype(np.float64)
     turn = complex("nan")
-    for a, b in ((_SHOULDERS, _HIPS), ([11], [12])):  # without the hips, the shoulder line
+    seen = np.isfinite(flow[:, 0])
+    shoulders, hips = [i for i in _SHOULDERS if seen[i]], [i for i in _HIPS if seen[i]]
+    # without the hips, the shoulder line; without a shoulder, the other against the hips
+    for a, b in ((_SHOULDERS, _HIPS), ([11], [12]), (shoulders, hips)):
+        if not a or not b:
+            continue
         axis = xy[a].mean(axis=0) - xy[b].mean(axis=0)
         moved = axis + flow[a].mean(axis=0) - flow[b].mean(axis=0)
         if np.isfinite(moved).all() and np.hypot(*moved) > 1e-6 and np.hypot(*axis) > 1e-6:
             turned = complex(*moved) / complex(*axis)
             turn = turned / abs(turned)
             break
+    anchors = flow  # where the head's and arms' shoulders went
+    if len(shoulders) == 1 and hips and np.isfinite(turn):
+        bend = flow[shoulders].mean(axis=0) - flow[hips].mean(axis=0)
+        if np.hypot(*bend) < still * scale:
+            (known,) = shoulders
+            lost = _SHOULDERS[1 - _SHOULDERS.index(known)]
+            guess = complex(*flow[known]) + (turn - 1) * complex(*(xy[lost] - xy[known]))
+            anchors = flow.copy()
+            anchors[lost] = guess.real, guess.imag
     delta = flow.copy()
     for idx, anchor, rides in _ANCHORED:
-        base = flow[anchor].mean(axis=0)
+        base = (anchors if rides else flow)[anchor].mean(axis=0)
         if not rides and not np.isfinite(base).all():  # the other hip
             known = np.isfinite(flow[_HIPS, 0])
             base = flow[_HIPS][known].mean(axis=0) if known.any() else base
@@ -446,7 +465,9 @@ class MotionTracker:
                 light_change=False,
                 camera_moved=False,
                 changed_pixels=changed_pixels,
-                picture_moved=picture_excursion(xy, flow, last.usable, last.scale),
+                picture_moved=picture_excursion(
+                    xy, flow, last.usable, last.scale, cfg.picture_region_floor
+                ),
                 key=key,
                 box_areas=region_box_areas(xy) if key else None,
             )
@@ -560,7 +581,7 @@ class MotionTracker:
             light_change=light,
             camera_moved=moved,
             changed_pixels=changed_pixels,
-            picture_moved=picture_excursion(xy, flow, usable, scale),
+            picture_moved=picture_excursion(xy, flow, usable, scale, cfg.picture_region_floor),
             key=key,
             box_areas=region_box_areas(xy) if key else None,
         )

@@ -223,13 +223,13 @@ class DetectorConfig:
     """See ``picture_region_floor``. A jerk's other regions were scripted at 0.4-0.75 of the
     primary's size; 0.2-0.3 gave the same distributions within two points on three sets of
     clips, 0.5 lost the smaller regions."""
-    picture_primary_ratio: float = 2.0
+    picture_primary_ratio: float = 1.3
     """A landmark jerk's primary region is where the picture moved most if that region's
     landmarks did not jerk at all and its flow is at least this many times that of the
-    region the landmarks chose: the pose model missed that region's jerk. Chosen on four
-    sets of clips as the only ratio tried that set no primary region wrong there (1.5 set
-    one wrong, 1.25 two), then run on a fifth: primary region 92.4% → 95.5%
-    (``docs/accuracy.md``, sixteenth pass)."""
+    region the landmarks chose: the pose model missed that region's jerk. First 2, chosen
+    on four sets of clips (``docs/accuracy.md``, sixteenth pass). On twelve sets, of the
+    886 jerks of the target class found, the primary region was wrong at 38 with 2, 27
+    with 1.5, 23 with 1.3 and with 1.15 (twenty-second pass)."""
     picture_jerk_confidence: float = 0.5
     """Confidence of a picture jerk: the pose model did not confirm it."""
     picture_min_pixels: float = 12.0

@@ -1020,6 +1020,10 @@ class _PersonDetector:
             ]
             regions = sorted({m.region for m in members} | {m.region for m in group if m.late})
             moved, lost = self._picture_moved(primary)
+            trunk = self._carrier(primary, group, moved, lost)
+            if trunk is not None:
+                primary = trunk
+                members = [*members, trunk] if trunk not in members else members
             shown = None  # the primary region, where the picture moved
             if self._stood_still(primary, moved, lost):
                 shown = int(np.nanargmax(moved))
@@ -1076,6 +1080,26 @@ class _PersonDetector:
             return_fraction=primary.return_fraction,
             snr=snr,
         )
+
+    def _carrier(
+        self,
+        primary: RegionMovement,
+        group: list[RegionMovement],
+        moved: npt.NDArray[np.float64],
+        lost: npt.NDArray[np.bool_],
+    ) -> RegionMovement | None:
+        """The trunk's movement, if it carried the landmarks' largest region: a head or arm
+        whose flow was lost, while the trunk jerked and its picture moved at least as far as
+        the rider's did before it was lost (and ``picture_region_floor``). A trunk jerk
+        carries the head and arms fast, the flow loses them, and the pose model throws their
+        landmarks further than the trunk's own, which it follows at a fraction (a dark clip's
+        trunk jerk of 0.27 torso lengths came out as a head jerk)."""
+        if primary.region not in _RIDERS or not lost[primary.region] or lost[_TRUNK]:
+            return None
+        rider = float(np.nan_to_num(moved[primary.region]))
+        if moved[_TRUNK] < max(self.cfg.picture_region_floor, rider):
+            return None
+        return next((m for m in group if m.region == _TRUNK and m.kind == "jerk"), None)
 
     def _stood_still(
         self, primary: RegionMovement, moved: npt.NDArray[np.float64], lost: npt.NDArray[np.bool_]

@@ -1023,7 +1023,8 @@ class _PersonDetector:
             trunk = self._carrier(primary, group, moved, lost)
             if trunk is not None:
                 primary = trunk
-                members = [*members, trunk] if trunk not in members else members
+                if all(m is not trunk for m in members):  # identity: dataclasses hold arrays
+                    members = [*members, trunk]
             shown = None  # the primary region, where the picture moved
             if self._stood_still(primary, moved, lost):
                 shown = int(np.nanargmax(moved))

@@ -47,7 +47,13 @@ sys.path.insert(0, str(REPO))
 from _docsection import write_section  # noqa: E402  (scripts/ is on sys.path when run)
 
 from vidmyo.config import Config, DetectorConfig, PoseConfig  # noqa: E402
-from vidmyo.evaluate import DISTRACTOR_KINDS, Comparison, calibration, compare_events  # noqa: E402
+from vidmyo.evaluate import (  # noqa: E402
+    DISTRACTOR_KINDS,
+    Comparison,
+    calibration,
+    compare_events,
+    proportion_interval,
+)
 from vidmyo.landmarks import REGION_LANDMARKS  # noqa: E402
 
 SET = REPO / "eval_set"
@@ -402,6 +408,8 @@ def aggregate(recs: list[dict], scored: dict[str, dict], target_only: bool = Fal
         "med_ms": float(np.median(err_ms)) if err_ms.size else None,
         "p95_ms": float(np.percentile(err_ms, 95)) if err_ms.size else None,
         "bias_f": float(np.median(c.onset_errors_frames)) if err_f.size else None,
+        "primary_correct": c.primary_correct,
+        "distribution_correct": c.distribution_correct,
         "primary": c.primary_correct / c.true_positives if c.true_positives else None,
         "distribution": c.distribution_correct / c.true_positives if c.true_positives else None,
         "distractors": c.distractors,
@@ -638,7 +646,15 @@ def sweep_table(recs: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def verdict(label: str, value, goal: float, higher: bool, unit: str = "") -> str:
+def verdict(
+    label: str,
+    value,
+    goal: float,
+    higher: bool,
+    unit: str = "",
+    count: tuple[int, int] | None = None,
+) -> str:
+    """One target's line; a rate with its ``count`` (k of n) also gets its 95% interval."""
     if value is None:
         return f"- {label}: no data."
     ok = value >= goal if higher else value <= goal
@@ -647,6 +663,9 @@ def verdict(label: str, value, goal: float, higher: bool, unit: str = "") -> str
         gap = f"{100 * abs(value - goal):.1f} points"
     else:
         shown, want, gap = f"{value:.2f}{unit}", f"{goal:g}{unit}", f"{abs(value - goal):.2f}{unit}"
+    if count is not None:
+        lo, hi = proportion_interval(*count)
+        shown += f" ({count[0]} of {count[1]}; 95% interval {100 * lo:.1f}–{100 * hi:.1f}%)"
     rel = "≥" if higher else "≤"
     return f"- {'met' if ok else '**missed**'} — {label}: {shown} (target {rel} {want}" + (
         ")" if ok else f", short by {gap})"
@@ -673,9 +692,26 @@ def targets_section(parts: dict[str, tuple[list[dict], dict]]) -> str:
             a = aggregate(sel, scored, tgt)
             if not a["jerks"]:
                 continue
-            lines.append(verdict(f"recall, {label}", a["recall"], TARGETS["recall"], True, "%"))
+            found, detected = a["tp"], a["tp"] + a["fp"]
             lines.append(
-                verdict(f"precision, {label}", a["precision"], TARGETS["precision"], True, "%")
+                verdict(
+                    f"recall, {label}",
+                    a["recall"],
+                    TARGETS["recall"],
+                    True,
+                    "%",
+                    (found, a["jerks"]),
+                )
+            )
+            lines.append(
+                verdict(
+                    f"precision, {label}",
+                    a["precision"],
+                    TARGETS["precision"],
+                    True,
+                    "%",
+                    (found, detected),
+                )
             )
         for label, tgt in (("all jerks", False), ("target class", True)):
             a = aggregate(recs, scored, tgt)
@@ -699,7 +735,12 @@ def targets_section(parts: dict[str, tuple[list[dict], dict]]) -> str:
             )
             lines.append(
                 verdict(
-                    f"primary region right, {label}", a["primary"], TARGETS["primary"], True, "%"
+                    f"primary region right, {label}",
+                    a["primary"],
+                    TARGETS["primary"],
+                    True,
+                    "%",
+                    (a["primary_correct"], a["tp"]),
                 )
             )
             lines.append(
@@ -709,6 +750,7 @@ def targets_section(parts: dict[str, tuple[list[dict], dict]]) -> str:
                     TARGETS["distribution"],
                     True,
                     "%",
+                    (a["distribution_correct"], a["tp"]),
                 )
             )
         a = aggregate(events, scored)
@@ -720,6 +762,7 @@ def targets_section(parts: dict[str, tuple[list[dict], dict]]) -> str:
                     TARGETS["distractors_called"],
                     False,
                     "%",
+                    (a["called"], a["distractors"]),
                 )
             )
         a = aggregate(recs, scored)

@@ -4,7 +4,7 @@
 records per part. This adds up, from the ``--json`` files of several sets' runs (one file per
 set), the target-class counts of their clips at ``TARGET_FPS`` or more: per set (all clips,
 dark clips; jerks found, false jerks, wrong primary regions and distributions), and pooled
-per condition (all, normal light, dark, lying).
+per condition (all, normal light, dark, lying), each rate with its 95% interval.
 
     for s in eval_set eval_set/holdout eval_set/holdout-200; do   # ... every set
         python scripts/bench_accuracy.py --set $s --reuse-landmarks --no-landmarks \\
@@ -24,6 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_accuracy import TARGET_FPS, score  # noqa: E402
+
+from vidmyo.evaluate import proportion_interval  # noqa: E402
 
 
 def counts(path: Path) -> dict[str, collections.Counter]:
@@ -49,14 +51,19 @@ def counts(path: Path) -> dict[str, collections.Counter]:
     return by_condition
 
 
+def rate(k: int, n: int) -> str:
+    """k of n as a percentage with its 95% interval (``proportion_interval``)."""
+    lo, hi = proportion_interval(k, n)
+    return f"{k / max(n, 1):.1%} [{lo:.1%}–{hi:.1%}]"
+
+
 def line(k: collections.Counter) -> str:
     found = k["found"]
-    detected = found + k["false"]
     return (
-        f"recall {found / max(found + k['missed'], 1):.1%} ({k['missed']} missed), "
-        f"precision {found / max(detected, 1):.1%} ({k['false']} false), "
-        f"primary {k['primary'] / max(found, 1):.1%}, "
-        f"distribution {k['distribution'] / max(found, 1):.1%}, "
+        f"recall {rate(found, found + k['missed'])} ({k['missed']} missed), "
+        f"precision {rate(found, found + k['false'])} ({k['false']} false), "
+        f"primary {rate(k['primary'], found)}, "
+        f"distribution {rate(k['distribution'], found)}, "
         f"distractors called {k['distractors_called']} of {k['distractors']}"
     )
 

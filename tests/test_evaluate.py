@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vidmyo.evaluate import Comparison, calibration, compare_events
+from vidmyo.evaluate import Comparison, calibration, compare_events, proportion_interval
 from vidmyo.results import Event
 
 
@@ -173,3 +173,16 @@ def test_calibration_bins():
     assert by_bin["0.95–1.00"]["detections"] == 2  # 1.0 falls in the last bin
     assert by_bin["0.00–0.50"]["fraction_true"] == 0.0
     assert by_bin["0.90–0.95"]["fraction_true"] is None
+
+
+def test_proportion_interval_is_wilsons():
+    # Values from Wilson's formula by hand (z = 1.96).
+    assert proportion_interval(50, 100) == pytest.approx((0.4038, 0.5962), abs=1e-4)
+    assert proportion_interval(58, 62) == pytest.approx((0.8455, 0.9746), abs=1e-4)
+    # All or none right: the interval stays inside 0-1 and still has width.
+    assert proportion_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert proportion_interval(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
+    # More jerks, narrower interval around the same rate.
+    few, many = proportion_interval(19, 20), proportion_interval(950, 1000)
+    assert few[0] < many[0] < 0.95 < many[1] < few[1]
+    assert proportion_interval(0, 0) == (0.0, 1.0)

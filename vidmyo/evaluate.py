@@ -3,7 +3,8 @@
 :func:`compare_events` matches detected jerks to true jerks one to one and also says which
 scripted movements that are *not* jerks (distractors: slow movements, tremor, turning over,
 camera shake, light changes, dropouts) were called jerks. :meth:`Comparison.combine` adds up
-the comparisons of many recordings, and :func:`calibration` bins detections by confidence.
+the comparisons of many recordings, :func:`calibration` bins detections by confidence, and
+:func:`proportion_interval` says how far a rate measured on few jerks can be trusted.
 """
 
 from __future__ import annotations
@@ -217,6 +218,21 @@ def compare_events(
         distractors_called=len({ti for ti, _ in hits}),
         distractor_hits=hits,
     )
+
+
+def proportion_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval (95% at the default ``z``) for ``k`` successes in ``n`` trials.
+
+    A rate on a few dozen jerks moves by points with each one: 58 of 62 (93.5%) fits any
+    true rate from 85% to 97%. Wilson's interval, unlike the normal approximation, stays
+    inside 0-1 and is not empty at 0 or ``n`` of ``n``.
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * float(np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)))
+    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def calibration(

@@ -223,6 +223,14 @@ class DetectorConfig:
     """See ``picture_region_floor``. A jerk's other regions were scripted at 0.4-0.75 of the
     primary's size; 0.2-0.3 gave the same distributions within two points on three sets of
     clips, 0.5 lost the smaller regions."""
+    picture_rider_share: float = 0.35
+    """``picture_region_share`` for the head and arms when the trunk is the primary region.
+    A trunk jerk carries them, and part of that carriage is left on their picture after
+    the trunk's shift and turn are taken out (``vidmyo.motion.picture_excursion``). At the
+    landmark jerks of three sets of clips with the trunk primary, riders that were not
+    scripted moved up to 0.45 of the trunk's movement (9 of 95 at 0.25 or more, 7 of them
+    below 0.35), scripted ones 0.09-0.40 (5 of 7 at 0.25 or more). ``docs/accuracy.md``,
+    twenty-third pass."""
     picture_primary_ratio: float = 1.3
     """A landmark jerk's primary region is where the picture moved most if that region's
     landmarks did not jerk at all and its flow is at least this many times that of the

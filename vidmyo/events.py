@@ -1167,13 +1167,19 @@ class _PersonDetector:
 
     def _moved_with(self, moved: npt.NDArray[np.float64], r: int) -> list[int]:
         """Region ``r`` and the regions whose picture moved with it: by at least
-        ``picture_region_share`` of ``r``'s movement and ``picture_region_floor``. The
+        ``picture_region_share`` of ``r``'s movement (the head and arms of a trunk jerk, which
+        carries them: ``picture_rider_share``) and ``picture_region_floor``. The
         landmarks cannot say this as well: the pose model moves the landmarks of a region
         that stayed still when its neighbour jerks, and misses some of a region that moved
         (``docs/accuracy.md``, fourteenth pass)."""
         cfg = self.cfg
         floor = max(cfg.picture_region_floor, cfg.picture_region_share * float(moved[r]))
-        return [i for i in range(len(REGIONS)) if i == r or moved[i] >= floor]
+        riders = max(cfg.picture_region_floor, cfg.picture_rider_share * float(moved[r]))
+        return [
+            i
+            for i in range(len(REGIONS))
+            if i == r or moved[i] >= (riders if r == _TRUNK and i in _RIDERS else floor)
+        ]
 
     def _within_gross_movement(self, lo: float, hi: float) -> bool:
         """A jerk-like piece of a longer movement (turning over, settling after reaching) is

@@ -802,10 +802,10 @@ def _trunk_jerk_with_a_rider(rider: str, share: float, **config) -> list:
 
 def test_a_trunk_jerk_needs_more_of_a_riders_own_movement_to_add_it():
     """A trunk jerk leans and folds the upper body, carrying the head and arms; with its
-    shift and turn taken out, part of that carriage is left on the arms' picture (0.23-0.29
-    of the trunk's movement here, though the arms moved rigidly). On three sets of clips,
-    riders that were not scripted moved up to 0.45 of the trunk's movement, 9 of 95 at 0.25
-    or more, 7 of them below 0.35: the head and arms join a trunk jerk at
+    shift and turn taken out, part of that carriage is left on the arms' picture (more than
+    a quarter of the trunk's movement at the right arm here, though the arms moved rigidly).
+    On five sets of clips, 14 of 137 riders that were not scripted moved 0.25 of the trunk's
+    movement or more, 4 of them 0.35 or more: the head and arms join a trunk jerk at
     ``picture_rider_share`` (0.35), other regions at ``picture_region_share`` (0.25)
     (docs/accuracy.md, twenty-third pass)."""
     (e,) = _trunk_jerk_with_a_rider("head", 0.0)

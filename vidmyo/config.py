@@ -227,10 +227,10 @@ class DetectorConfig:
     """``picture_region_share`` for the head and arms when the trunk is the primary region.
     A trunk jerk carries them, and part of that carriage is left on their picture after
     the trunk's shift and turn are taken out (``vidmyo.motion.picture_excursion``). At the
-    landmark jerks of three sets of clips with the trunk primary, riders that were not
-    scripted moved up to 0.45 of the trunk's movement (9 of 95 at 0.25 or more, 7 of them
-    below 0.35), scripted ones 0.09-0.40 (5 of 7 at 0.25 or more). ``docs/accuracy.md``,
-    twenty-third pass."""
+    landmark jerks of five sets of clips with the trunk primary, 14 of 137 riders that were
+    not scripted moved 0.25 of the trunk's movement or more (at most 0.45), 4 of them 0.35
+    or more; of 7 scripted ones, 6 and 3 (``scripts/measure_regions.py``). On those sets
+    0.35 set 6 distributions right and 2 wrong (``docs/accuracy.md``, twenty-third pass)."""
     picture_primary_ratio: float = 1.3
     """A landmark jerk's primary region is where the picture moved most if that region's
     landmarks did not jerk at all and its flow is at least this many times that of the

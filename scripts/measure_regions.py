@@ -16,7 +16,9 @@ detected peak. It prints:
   SHARE of the primary's movement and FLOOR torso lengths;
 - at jerks whose primary region is the trunk: the flow at each other region that was not
   scripted, against the trunk's (what a trunk jerk leaves on the regions it carries), and
-  at the head and arms, scripted or not (``DetectorConfig.picture_rider_share``);
+  at the head and arms, scripted or not (``DetectorConfig.picture_rider_share``); at jerks
+  whose primary region is an arm or a leg: the flow at the trunk, scripted or not, against
+  the limb's (what a limb's jerk leaves on its shoulder or hip);
 - per region, the median landmark excursion and flow against the region's scripted movement
   of its own, where that is at least 0.05 torso lengths (the pose model follows the
   trunk's less than the other regions': ``docs/accuracy.md``, twentieth pass).
@@ -46,6 +48,7 @@ from vidmyo.landmarks import REGIONS, RIDES_ON_TRUNK, LandmarkSeries  # noqa: E4
 from vidmyo.motion import MotionTracker  # noqa: E402
 from vidmyo.results import distribution_of  # noqa: E402
 
+LIMBS = ("left_arm", "right_arm", "left_leg", "right_leg")
 RULES = [(0.5, 0.02), (0.3, 0.015), (0.25, 0.015), (0.2, 0.015), (0.25, 0.01)]
 
 
@@ -133,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     scripted, other = [], []
     on_trunk: dict[str, list[float]] = {r: [] for r in REGIONS if r != "trunk"}
     riders: dict[bool, list[float]] = {True: [], False: []}  # scripted or not
+    roots: dict[bool, list[float]] = {True: [], False: []}  # the trunk at a limb's jerk
     right = np.zeros(3, int)
     distributions = np.zeros(len(RULES), int)
     for truth, excursion, flow, lost in rows:
@@ -148,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                     on_trunk[REGIONS[r]].append(flow[r] / flow[p])
                 if REGIONS[p] == "trunk" and REGIONS[r] in RIDES_ON_TRUNK:
                     riders[REGIONS[r] in truth["regions"]].append(flow[r] / flow[p])
+                if REGIONS[p] in LIMBS and REGIONS[r] == "trunk":
+                    roots["trunk" in truth["regions"]].append(flow[r] / flow[p])
         for k, (share, floor) in enumerate(RULES):
             least = max(floor, share * flow[p])
             regions = [REGIONS[r] for r in range(len(REGIONS)) if r == p or flow[r] >= least]
@@ -165,12 +171,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  trunk primary, {region} not scripted: {len(values)} jerks, flow / the "
                   f"trunk's median {np.median(values):.2f}, max {max(values):.2f}, "
                   f"{sum(v >= 0.4 for v in values)} at 0.4 or more")  # fmt: skip
-    for was, values in ((False, riders[False]), (True, riders[True])):
-        if values:  # what ``picture_rider_share`` separates
-            print(f"  trunk primary, head and arms {'' if was else 'not '}scripted: "
-                  f"{len(values)}, flow / the trunk's {min(values):.2f}-{max(values):.2f}, "
-                  + ", ".join(f"{sum(v >= c for v in values)} at {c} or more"
-                              for c in (0.25, 0.35)))  # fmt: skip
+    for label, shares, of in (("trunk primary, head and arms", riders, "the trunk's"),
+                              ("arm or leg primary, trunk", roots, "the limb's")):  # fmt: skip
+        for was in (False, True):
+            if values := shares[was]:  # what ``picture_rider_share`` separates
+                print(f"  {label} {'' if was else 'not '}scripted: {len(values)}, flow / "
+                      f"{of} {min(values):.2f}-{max(values):.2f}, "
+                      + ", ".join(f"{sum(v >= c for v in values)} at {c} or more"
+                                  for c in (0.25, 0.35)))  # fmt: skip
     print("  against the region's scripted movement of its own (≥ 0.05), median:")
     for region, (by_landmarks, by_flow) in followed.items():
         if by_landmarks:

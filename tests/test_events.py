@@ -818,6 +818,40 @@ def test_a_trunk_jerk_needs_more_of_a_riders_own_movement_to_add_it():
     assert e.regions == ["trunk", "left_leg"]
 
 
+def _leg_jerk_moving_its_hip(share: float, **config) -> list:
+    """A focal left-leg jerk whose picture moved as its landmarks did, and at its hip, one
+    of the trunk's landmarks, so far that the trunk (shoulders against hips) moved ``share``
+    of the leg's movement; the leg itself, measured against its hip, moved as before."""
+    scn = Scenario(duration_s=12, events=[Scripted("jerk", 6.0, ("left_leg",), 0.15, 0.25)])
+    frames, truth = simulate(scn)
+    (jerk,) = truth
+    lo, hi = jerk["onset_frame"], jerk["offset_frame"]
+    leg = list(REGION_LANDMARKS["left_leg"])
+    before = frames[lo - 1].xy[0, leg]
+    for f in frames:
+        f.flow[:] = 0.0
+        if lo <= f.index <= hi:
+            shift = (f.xy[0, leg] - before).mean(axis=0)
+            f.flow[0, 23] = 2 * share * shift  # the trunk's hips' mean moves half as far
+            f.flow[0, leg] = f.xy[0, leg] - before + f.flow[0, 23]
+    cfg = DetectorConfig(**config)
+    return jerks(detect_events(frames, cfg, scn.fps, scn.frame_size)[0])
+
+
+def test_a_limbs_jerk_needs_more_of_the_trunks_own_movement_to_add_it():
+    """A limb is joined to the trunk at one of the trunk's landmarks (a shoulder, a hip), so
+    a limb's jerk moves the trunk's picture too: focal leg and arm jerks in dark clips were
+    reported with the trunk, which moved 0.34-0.35 of the limb's movement. Between a limb
+    and the trunk the share is ``picture_rider_share`` either way (docs/accuracy.md,
+    twenty-fourth pass)."""
+    (e,) = _leg_jerk_moving_its_hip(0.3)
+    assert (e.primary_region, e.regions, e.distribution) == ("left_leg", ["left_leg"], "focal")
+    (e,) = _leg_jerk_moving_its_hip(0.3, picture_rider_share=0.25)
+    assert e.regions == ["trunk", "left_leg"]
+    (e,) = _leg_jerk_moving_its_hip(0.6)  # the trunk jerked with the leg
+    assert (e.regions, e.distribution) == (["trunk", "left_leg"], "multifocal")
+
+
 def test_a_jerks_primary_region_is_the_one_landmarks_and_picture_together_say_moved_most():
     """The pose model swung the right hand's landmarks further (0.2 against 0.15 torso
     lengths), while the picture moved at the left arm three times as far as at the right:

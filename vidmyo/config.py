@@ -224,13 +224,18 @@ class DetectorConfig:
     primary's size; 0.2-0.3 gave the same distributions within two points on three sets of
     clips, 0.5 lost the smaller regions."""
     picture_rider_share: float = 0.35
-    """``picture_region_share`` for the head and arms when the trunk is the primary region.
-    A trunk jerk carries them, and part of that carriage is left on their picture after
-    the trunk's shift and turn are taken out (``vidmyo.motion.picture_excursion``). At the
-    landmark jerks of five sets of clips with the trunk primary, 14 of 137 riders that were
-    not scripted moved 0.25 of the trunk's movement or more (at most 0.45), 4 of them 0.35
-    or more; of 7 scripted ones, 6 and 3 (``scripts/measure_regions.py``). On those sets
-    0.35 set 6 distributions right and 2 wrong (``docs/accuracy.md``, twenty-third pass)."""
+    """``picture_region_share`` between the trunk and what hangs from it: for the head and
+    arms when the trunk is the primary region, and for the trunk when an arm or a leg is.
+    A trunk jerk carries the head and arms, and part of that carriage is left on their
+    picture after the trunk's shift and turn are taken out (``vidmyo.motion.picture_excursion``).
+    At the landmark jerks of five sets of clips with the trunk primary, 14 of 137 riders that
+    were not scripted moved 0.25 of the trunk's movement or more (at most 0.45), 4 of them
+    0.35 or more; of 7 scripted ones, 6 and 3 (``scripts/measure_regions.py``). On those
+    sets 0.35 set 6 distributions right and 2 wrong (``docs/accuracy.md``, twenty-third
+    pass). A limb's jerk moves the picture at its shoulder or hip, the trunk's landmarks: at
+    the landmark jerks of the same sets with an arm or a leg primary, 9 of 139 trunks that
+    were not scripted moved 0.25 of the limb's movement or more, 6 of them 0.35 or more; the
+    39 scripted ones all moved 0.44 or more (twenty-fourth pass)."""
     picture_primary_ratio: float = 1.3
     """A landmark jerk's primary region is where the picture moved most if that region's
     landmarks did not jerk at all and its flow is at least this many times that of the

@@ -36,6 +36,9 @@ from vidmyo.results import Coverage, Event, distribution_of
 
 _TRUNK = REGIONS.index("trunk")
 _RIDERS = {REGIONS.index(r) for r in RIDES_ON_TRUNK}
+_LIMBS = {REGIONS.index(r) for r in ("left_arm", "right_arm", "left_leg", "right_leg")}
+"""Regions joined to the trunk at one of its landmarks (a shoulder, a hip): a limb's jerk
+moves the picture at that landmark too."""
 
 
 @dataclass
@@ -1167,18 +1170,22 @@ class _PersonDetector:
 
     def _moved_with(self, moved: npt.NDArray[np.float64], r: int) -> list[int]:
         """Region ``r`` and the regions whose picture moved with it: by at least
-        ``picture_region_share`` of ``r``'s movement (the head and arms of a trunk jerk, which
-        carries them: ``picture_rider_share``) and ``picture_region_floor``. The
+        ``picture_region_share`` of ``r``'s movement and ``picture_region_floor``. Between the
+        trunk and what hangs from it the share is ``picture_rider_share``: a trunk jerk
+        carries the head and arms, and a limb's jerk moves the picture at its shoulder or hip,
+        which are the trunk's landmarks. The
         landmarks cannot say this as well: the pose model moves the landmarks of a region
         that stayed still when its neighbour jerks, and misses some of a region that moved
         (``docs/accuracy.md``, fourteenth pass)."""
         cfg = self.cfg
         floor = max(cfg.picture_region_floor, cfg.picture_region_share * float(moved[r]))
         riders = max(cfg.picture_region_floor, cfg.picture_rider_share * float(moved[r]))
+
+        def joined(i: int) -> bool:
+            return (r == _TRUNK and i in _RIDERS) or (r in _LIMBS and i == _TRUNK)
+
         return [
-            i
-            for i in range(len(REGIONS))
-            if i == r or moved[i] >= (riders if r == _TRUNK and i in _RIDERS else floor)
+            i for i in range(len(REGIONS)) if i == r or moved[i] >= (riders if joined(i) else floor)
         ]
 
     def _within_gross_movement(self, lo: float, hi: float) -> bool:

@@ -700,6 +700,20 @@ class _PersonDetector:
             self.vouched.append((m.onset.t, m.end.t, m.region))
         self.finished.append(m)
 
+    def _flow_stood_still(self, m: RegionMovement) -> bool:
+        """The picture's flow was followed on none of the movement's frames, from one before
+        its onset to ``picture_after`` past its peak: on each, nothing on the person changed
+        at the motion gate's fixed grey-level step (``PictureFlow`` gives zero then), though
+        the region's box may have changed a little. A jerk of the landmarks there is the pose
+        model's: on six sets of clips, of 380 landmark jerks two had such frames only, both
+        false (dark arms thrown 0.28 and 0.64 torso lengths, one of them in a tremor whose
+        small changes vouched for it; ``docs/accuracy.md``, twenty-fourth pass)."""
+        if not self.cfg.picture_check:
+            return False
+        start, end = m.onset.index - 1, m.peak.index + self.picture_after
+        moved = [p.picture_moved for p in m.samples if start <= p.index <= end]
+        return bool(moved) and all(np.isfinite(v).all() and not v.any() for v in moved)
+
     def _shown(self, m: RegionMovement) -> bool:
         """A movement's own box changed with it by ``picture_min_pixels`` on some frame."""
         enough = self.cfg.picture_min_pixels
@@ -789,7 +803,7 @@ class _PersonDetector:
                 m.picture, m.changed_elsewhere = _picture_evidence(
                     m, self.picture_after, cfg.picture_min_pixels, self.recent.maxlen
                 )
-            if m.picture == "none":
+            if m.picture == "none" or self._flow_stood_still(m):
                 return "still_picture"
             if m.picture != "own" and self._weak(m):
                 return "still_picture"  # a weak, sudden one needs its own region's picture

@@ -1187,10 +1187,9 @@ class _PersonDetector:
         ``picture_region_share`` of ``r``'s movement and ``picture_region_floor``. Between the
         trunk and what hangs from it the share is ``picture_rider_share``: a trunk jerk
         carries the head and arms, and a limb's jerk moves the picture at its shoulder or hip,
-        which are the trunk's landmarks. The
-        landmarks cannot say this as well: the pose model moves the landmarks of a region
-        that stayed still when its neighbour jerks, and misses some of a region that moved
-        (``docs/accuracy.md``, fourteenth pass)."""
+        which are the trunk's landmarks. The landmarks cannot say this as well: the pose
+        model moves the landmarks of a region that stayed still when its neighbour jerks, and
+        misses some of a region that moved (``docs/accuracy.md``, fourteenth pass)."""
         cfg = self.cfg
         floor = max(cfg.picture_region_floor, cfg.picture_region_share * float(moved[r]))
         riders = max(cfg.picture_region_floor, cfg.picture_rider_share * float(moved[r]))

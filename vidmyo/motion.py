@@ -499,8 +499,12 @@ class MotionTracker:
                 cfg.light_change
             )
         self._prev_brightness = brightness
+        # A camera that moved changes the picture on the person too: a shift measured on a
+        # frame where the motion gate saw no pixel change there is the background's feature
+        # tracking gone wrong (``docs/accuracy.md``, twenty-fourth pass).
+        picture_still = bool(np.isfinite(changed_pixels).all() and not np.any(changed_pixels))
         moved = False
-        if shift is not None and np.isfinite(shift).all():
+        if shift is not None and np.isfinite(shift).all() and not picture_still:
             moved = float(np.hypot(*shift)) > cfg.camera_shift * self.frame_long_side
 
         if not present:  # after the pose is lost, rest and speed start afresh

@@ -623,7 +623,8 @@ def test_a_landmark_jerk_on_frames_the_flow_found_still_is_set_aside():
     tremor of the arm vouched for a one-frame throw of 0.28 torso lengths). Where the flow
     followed the arm, or is unknown (files without it), the jerk stays. Out of a still
     picture, the change is still reported, as a picture jerk: a real jerk the flow missed
-    (two dark ones on six sets of clips) is not lost."""
+    (two dark picture jerks on seven sets of clips: scripts/measure_picture_artefacts.py) is
+    not lost."""
     scn = Scenario(duration_s=12, seed=11, events=[Scripted("jerk", 6, ("right_arm",), 0.2)])
     frames, truth = simulate(scn)
     onset, offset = truth[0]["onset_frame"], truth[0]["offset_frame"]

@@ -705,9 +705,9 @@ class _PersonDetector:
         its onset to ``picture_after`` past its peak: on each, nothing on the person changed
         at the motion gate's fixed grey-level step (``PictureFlow`` gives zero then), though
         the region's box may have changed a little. A jerk of the landmarks there is the pose
-        model's: on six sets of clips, of 380 landmark jerks two had such frames only, both
+        model's: on seven sets of clips, of 439 landmark jerks two had such frames only, both
         false (dark arms thrown 0.28 and 0.64 torso lengths, one of them in a tremor whose
-        small changes vouched for it; ``docs/accuracy.md``, twenty-fourth pass)."""
+        small changes vouched for it; ``scripts/measure_picture_artefacts.py``)."""
         if not self.cfg.picture_check:
             return False
         start, end = m.onset.index - 1, m.peak.index + self.picture_after

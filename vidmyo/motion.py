@@ -502,10 +502,10 @@ class MotionTracker:
         # A camera that moved changes the picture on the person too: a shift measured on a
         # frame where the motion gate saw no pixel change there is the background's feature
         # tracking gone wrong (``docs/accuracy.md``, twenty-fourth pass).
-        picture_still = bool(np.isfinite(changed_pixels).all() and not np.any(changed_pixels))
         moved = False
-        if shift is not None and np.isfinite(shift).all() and not picture_still:
+        if shift is not None and np.isfinite(shift).all():
             moved = float(np.hypot(*shift)) > cfg.camera_shift * self.frame_long_side
+            moved = moved and not (np.isfinite(changed_pixels).all() and not changed_pixels.any())
 
         if not present:  # after the pose is lost, rest and speed start afresh
             self._history.clear()

@@ -1,0 +1,117 @@
+"""Two checks of the picture's own measures on sets of clips, behind two rules of the
+twenty-fourth pass (``docs/accuracy.md``):
+
+- **Zero flow.** For every jerk of a ``scripts/bench_accuracy.py`` run, whether the
+  picture's flow was zero at every landmark on every frame from one before its onset to
+  three past its peak (landmark jerks; picture jerks: onset to offset), so that the motion
+  gate saw nothing change at its fixed step, and whether the jerk matched a scripted one
+  (``_PersonDetector._flow_stood_still``, which only landmark jerks go through).
+- **Background shift.** Every frame whose background shift is above
+  ``DetectorConfig.camera_shift``, inside a scripted camera shake or not, and whether the
+  motion gate saw any pixel change on the person there (``MotionTracker.update``).
+
+    python scripts/measure_picture_artefacts.py --set eval_set --bench eval_set/bench-doc.json \
+        --set eval_set/holdout-1100 --bench eval_set/holdout-1100/bench-full.json   # pooled
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench_accuracy import TOLERANCE_S, person_labels  # noqa: E402
+
+from vidmyo.config import DetectorConfig  # noqa: E402
+from vidmyo.landmarks import LandmarkSeries  # noqa: E402
+
+
+def zero_flow_jerks(bench: Path, folder: Path):
+    """(clip, onset frame, a picture jerk, matched a scripted jerk, flow zero throughout)."""
+    for rec in json.loads(bench.read_text())["videos"]:
+        series = LandmarkSeries.load(folder / "runs" / rec["name"] / "landmarks.npz")
+        slots, pair = {None: 0}, series.persons > 1
+        if pair:
+            doc = json.loads((folder / "videos" / f"{rec['name']}.truth.json").read_text())
+            slots = {who: slot for slot, who in person_labels(series, doc).items()}
+        flow = series.flow  # (frames, persons, 33, 2)
+        for e in next(iter(rec["runs"].values()))["events"]:
+            slot = slots.get(e.get("person") if pair else None)
+            if e["kind"] != "jerk" or slot is None:
+                continue
+            picture = e.get("evidence") == "picture"
+            matched = any(
+                t["kind"] == "jerk"
+                and (not pair or t.get("person") == e.get("person"))
+                and abs(t["onset_s"] - e["onset_s"]) <= TOLERANCE_S
+                for t in rec["truth"]
+            )
+            lo, hi = (e["onset_frame"], e["offset_frame"] + 1) if picture else (
+                max(0, e["onset_frame"] - 1), e["peak_frame"] + 4)  # fmt: skip
+            window = flow[lo:hi, slot]
+            still = bool(np.isfinite(window).all() and not window.any())
+            yield rec["name"], e["onset_frame"], picture, matched, still
+
+
+def shifted_frames(folder: Path, cfg: DetectorConfig):
+    """(clip, frame, inside a scripted shake, picture changed on the person, shift px) per
+    frame whose background shift is above ``camera_shift``."""
+    for clip in json.loads((folder / "videos" / "index.json").read_text())["clips"]:
+        run = folder / "runs" / clip["name"] / "landmarks.npz"
+        truth = folder / "videos" / f"{clip['name']}.truth.json"
+        if not run.exists() or not truth.exists():
+            continue
+        series = LandmarkSeries.load(run)
+        video = series.meta["video"]
+        limit = cfg.camera_shift * max(video["width"], video["height"])
+        events = json.loads(truth.read_text())["events"]
+        shakes = [(t["onset_frame"] - 2, t["offset_frame"] + 2) for t in events
+                  if t["kind"] == "camera_shake"]  # fmt: skip
+        shift = np.hypot(*series.shift.T)
+        for i in np.nonzero(shift > limit)[0]:
+            changed = series.changed_pixels[i]
+            unchanged = bool(np.isfinite(changed).all() and not changed.any())
+            inside = any(a <= i <= b for a, b in shakes)
+            yield clip["name"], int(i), inside, not unchanged, float(shift[i])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", type=Path, action="append", help="repeat with --bench to pool")
+    ap.add_argument("--bench", type=Path, action="append", help="its bench_accuracy --json")
+    args = ap.parse_args(argv)
+    sets = args.set or [ROOT / "eval_set"]
+    benches = args.bench or [ROOT / "eval_set" / "bench-doc.json"]
+    if len(sets) != len(benches):
+        ap.error("give one --bench for every --set")
+    jerks = [(s.name, *row) for s, b in zip(sets, benches, strict=True)
+             for row in zero_flow_jerks(b, s)]  # fmt: skip
+    for picture in (False, True):
+        kind = [j for j in jerks if j[3] == picture]
+        still = [j for j in kind if j[5]]
+        print(f"{len(kind)} {'picture' if picture else 'landmark'} jerks; with zero flow "
+              f"throughout: {len(still)}, {sum(j[4] for j in still)} of them matched a "
+              "scripted jerk")  # fmt: skip
+        for name, clip, frame, _, matched, _ in still:
+            print(f"  {name}/{clip} frame {frame}: {'true' if matched else 'false'}")
+    cfg = DetectorConfig()
+    frames = [(s.name, *row) for s in sets for row in shifted_frames(s, cfg)]
+    for inside in (True, False):
+        rows = [f for f in frames if f[3] == inside]
+        quiet = [f for f in rows if not f[4]]
+        where = "inside scripted camera shakes" if inside else "outside them"
+        shifts = [f[5] for f in quiet]
+        span = f" (shift {min(shifts):.0f}-{max(shifts):.0f} px)" if shifts else ""
+        print(f"frames shifted above camera_shift {where}: {len(rows)}, with no change on "
+              f"the person {len(quiet)}{span}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

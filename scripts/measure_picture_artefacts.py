@@ -16,7 +16,6 @@ twenty-fourth pass (``docs/accuracy.md``):
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -27,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_accuracy import TOLERANCE_S, person_labels  # noqa: E402
+from measure_regions import sets_and_benches  # noqa: E402
 
 from vidmyo.config import DetectorConfig  # noqa: E402
 from vidmyo.landmarks import LandmarkSeries  # noqa: E402
@@ -82,16 +82,9 @@ def shifted_frames(folder: Path, cfg: DetectorConfig):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--set", type=Path, action="append", help="repeat with --bench to pool")
-    ap.add_argument("--bench", type=Path, action="append", help="its bench_accuracy --json")
-    args = ap.parse_args(argv)
-    sets = args.set or [ROOT / "eval_set"]
-    benches = args.bench or [ROOT / "eval_set" / "bench-doc.json"]
-    if len(sets) != len(benches):
-        ap.error("give one --bench for every --set")
-    jerks = [(s.name, *row) for s, b in zip(sets, benches, strict=True)
-             for row in zero_flow_jerks(b, s)]  # fmt: skip
+    pairs = sets_and_benches(__doc__.split("\n\n")[0], argv, "bench-doc.json")
+    sets = [s for s, _ in pairs]
+    jerks = [(s.name, *row) for s, b in pairs for row in zero_flow_jerks(b, s)]
     for picture in (False, True):
         kind = [j for j in jerks if j[3] == picture]
         still = [j for j in kind if j[5]]

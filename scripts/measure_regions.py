@@ -115,16 +115,26 @@ def primaries(excursion: np.ndarray, flow: np.ndarray, lost: np.ndarray) -> tupl
     return by_landmarks, by_flow, both
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def sets_and_benches(
+    description: str, argv: list[str] | None, bench: str
+) -> list[tuple[Path, Path]]:
+    """(set folder, its bench_accuracy --json) pairs from ``--set S --bench J`` repeated;
+    ``eval_set`` and its ``bench`` file if none are given."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--set", type=Path, action="append", help="repeat with --bench to pool")
     ap.add_argument("--bench", type=Path, action="append", help="its bench_accuracy --json")
     args = ap.parse_args(argv)
     sets = args.set or [ROOT / "eval_set"]
-    benches = args.bench or [ROOT / "eval_set" / "bench-reuse.json"]
+    benches = args.bench or [ROOT / "eval_set" / bench]
     if len(sets) != len(benches):
         ap.error("give one --bench for every --set")
-    rows = [row for s, b in zip(sets, benches, strict=True) for row in jerks(b, s)]
+    return list(zip(sets, benches, strict=True))
+
+
+def main(argv: list[str] | None = None) -> int:
+    pairs = sets_and_benches(__doc__.split("\n\n")[0], argv, "bench-reuse.json")
+    sets = [s for s, _ in pairs]
+    rows = [row for s, b in pairs for row in jerks(b, s)]
     followed: dict[str, tuple[list[float], list[float]]] = {r: ([], []) for r in REGIONS}
     for truth, excursion, flow, lost in rows:
         own = truth.get("region_amplitudes_own") or {}

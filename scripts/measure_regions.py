@@ -65,41 +65,49 @@ def measures(series: LandmarkSeries, slot: int, fps: float, size: tuple[int, int
     return np.array(excursion, dtype=float), np.array(flow, dtype=float)
 
 
-def jerks(bench: Path, folder: Path):
-    """(truth, landmark excursion, flow, lost) per matched landmark jerk; each (6,)."""
+def matched_jerks(bench: Path, folder: Path, picture: bool = False):
+    """(bench record, landmarks, person slot, detected jerk, scripted jerk) per jerk of a
+    bench run at 25 fps or more that matches a visible scripted jerk of the target class
+    (same person, onsets within the bench's tolerance); picture jerks only if ``picture``."""
     for rec in json.loads(bench.read_text())["videos"]:
         if rec["fps"] < TARGET_FPS:
             continue
         series = LandmarkSeries.load(folder / "runs" / rec["name"] / "landmarks.npz")
-        video = series.meta["video"]
-        size = (video["width"], video["height"])
         slots, pair = {None: 0}, series.persons > 1
         if pair:  # the bench names a partner clip's people as its truth does
             doc = json.loads((folder / "videos" / f"{rec['name']}.truth.json").read_text())
             slots = {who: slot for slot, who in person_labels(series, doc).items()}
-        cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         events = next(iter(rec["runs"].values()))["events"]
         for e in events:
-            if e["kind"] != "jerk" or e.get("evidence") == "picture":
+            if e["kind"] != "jerk" or (e.get("evidence") == "picture" and not picture):
                 continue
             near = [t for t in rec["truth"] if t["kind"] == "jerk" and t.get("visible", True)
                     and is_target(t) and (not pair or t.get("person") == e.get("person"))
                     and abs(t["onset_s"] - e["onset_s"]) <= TOLERANCE_S]  # fmt: skip
             slot = slots.get(e.get("person") if pair else None)
-            if not near or slot is None:
-                continue
-            if slot not in cache:
-                cache[slot] = measures(series, slot, rec["fps"], size)
-            excursion, flow = cache[slot]
-            window = slice(max(0, e["onset_frame"] - 1), e["peak_frame"] + 3)
-            with warnings.catch_warnings():  # regions unseen throughout are all-NaN
-                warnings.simplefilter("ignore", RuntimeWarning)
-                yield (
-                    min(near, key=lambda t: abs(t["onset_s"] - e["onset_s"])),
-                    np.nan_to_num(np.nanmax(excursion[window], axis=0)),
-                    np.nanmax(flow[window], axis=0),
-                    np.isnan(flow[window]).any(axis=0),
-                )
+            if near and slot is not None:
+                truth = min(near, key=lambda t: abs(t["onset_s"] - e["onset_s"]))
+                yield rec, series, slot, e, truth
+
+
+def jerks(bench: Path, folder: Path):
+    """(truth, landmark excursion, flow, lost) per matched landmark jerk; each (6,)."""
+    cache: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
+    for rec, series, slot, e, truth in matched_jerks(bench, folder):
+        if (rec["name"], slot) not in cache:
+            video = series.meta["video"]
+            size = (video["width"], video["height"])
+            cache[(rec["name"], slot)] = measures(series, slot, rec["fps"], size)
+        excursion, flow = cache[(rec["name"], slot)]
+        window = slice(max(0, e["onset_frame"] - 1), e["peak_frame"] + 3)
+        with warnings.catch_warnings():  # regions unseen throughout are all-NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            yield (
+                truth,
+                np.nan_to_num(np.nanmax(excursion[window], axis=0)),
+                np.nanmax(flow[window], axis=0),
+                np.isnan(flow[window]).any(axis=0),
+            )
 
 
 def primaries(excursion: np.ndarray, flow: np.ndarray, lost: np.ndarray) -> tuple[int, ...]:

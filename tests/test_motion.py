@@ -6,13 +6,15 @@ import math
 
 import numpy as np
 
+from vidmyo.config import DetectorConfig
 from vidmyo.landmarks import REGION_LANDMARKS, REGIONS
-from vidmyo.motion import picture_excursion
+from vidmyo.motion import picture_excursion, picture_vectors
 from vidmyo.simulate import TEMPLATE
 
 BODY = (TEMPLATE * 100 + [320, 240]).astype(np.float32)
 TORSO = float(np.linalg.norm(BODY[[11, 12]].mean(0) - BODY[[23, 24]].mean(0)))
 SEEN = np.ones(33, bool)
+HEAD, TRUNK, LEFT_ARM = (REGIONS.index(r) for r in ("head", "trunk", "left_arm"))
 
 
 def moved(flow: np.ndarray) -> dict[str, float]:
@@ -147,3 +149,48 @@ def test_unknown_and_unseen_flow_is_not_movement():
     flow[list(REGION_LANDMARKS["left_arm"])] = (10.0, 0.0)  # the blanket moved there
     m = picture_excursion(BODY, flow, hidden, TORSO)
     assert np.isnan(m[REGIONS.index("left_arm")]) and np.nanmax(m) == 0
+
+
+def _lean_seen_short(degrees: float, share: float) -> np.ndarray:
+    """A lean whose shoulders the flow followed only ``share`` of the way (a plain shirt)."""
+    flow = _lean(degrees)
+    flow[[11, 12]] *= share
+    return flow
+
+
+def test_what_the_flow_missed_of_the_trunks_lean_is_not_the_heads_own_movement():
+    """The flow followed the shoulders three quarters of the way, and the face all of it:
+    measured against the shoulders, the head moved a third of the trunk's movement or more,
+    along it, and a focal trunk jerk would gain the head (dark clips, twenty-fifth pass).
+    Up to ``picture_carriage_slack`` of the trunk's movement along it is the trunk's."""
+    flow = _lean_seen_short(4, 0.75).astype(np.float32)
+    rider_share = DetectorConfig().picture_rider_share
+    before = picture_excursion(BODY, flow, SEEN, TORSO, slack=0.0)
+    assert before[HEAD] >= rider_share * before[TRUNK]
+    after = picture_excursion(BODY, flow, SEEN, TORSO)
+    assert after[TRUNK] == before[TRUNK]
+    assert after[HEAD] < rider_share * after[TRUNK]
+
+
+def test_a_head_that_moved_across_the_trunks_lean_keeps_its_movement():
+    """The same lean with a nod of the head along the trunk (across the lean): half the
+    trunk's movement that no shortfall of the trunk's flow can explain."""
+    flow = _lean_seen_short(4, 0.75)
+    axis = BODY[[11, 12]].mean(axis=0) - BODY[[23, 24]].mean(axis=0)
+    before = picture_excursion(BODY, flow.astype(np.float32), SEEN, TORSO)
+    nod = 0.5 * before[TRUNK] * TORSO * axis / np.linalg.norm(axis)
+    flow[list(REGION_LANDMARKS["head"])] += nod
+    after = picture_excursion(BODY, flow.astype(np.float32), SEEN, TORSO)
+    assert after[HEAD] >= 0.5 * after[TRUNK]
+
+
+def test_a_limb_that_moved_more_than_the_trunk_keeps_all_of_its_movement():
+    """An arm jerk in the direction of a small lean: the arm leads, and its movement is its
+    own however it lines up with the trunk's."""
+    flow = _lean_seen_short(1, 0.75)
+    along = picture_vectors(BODY, flow.astype(np.float32), SEEN, TORSO)[TRUNK]
+    flow[list(REGION_LANDMARKS["left_arm"])] += 0.1 * TORSO * along / np.linalg.norm(along)
+    flow = flow.astype(np.float32)
+    before = picture_excursion(BODY, flow, SEEN, TORSO, slack=0.0)
+    assert before[LEFT_ARM] > before[TRUNK]
+    assert picture_excursion(BODY, flow, SEEN, TORSO)[LEFT_ARM] == before[LEFT_ARM]

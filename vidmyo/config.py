@@ -236,6 +236,19 @@ class DetectorConfig:
     the landmark jerks of the same sets with an arm or a leg primary, 9 of 139 trunks that
     were not scripted moved 0.25 of the limb's movement or more, 6 of them 0.35 or more; the
     39 scripted ones all moved 0.44 or more (twenty-fourth pass)."""
+    picture_carriage_slack: float = 0.3
+    """How much of a trunk's movement in the picture, along it, may be left on the head and
+    arms that it carried, on frames where the trunk moved most (a share of the trunk's
+    movement; ``vidmyo.motion.less_trunk_shortfall``). The flow follows a plain shirt's
+    shoulders only in part, and the carriage taken off the riders falls short along the
+    trunk's movement. At the trunk jerks of seven sets of clips, the heads and arms that were
+    not scripted moved along the trunk's movement by a median 0.04 of it in normal light
+    (90th percentile 0.15) and 0.07 in dark clips (90th percentile 0.51); in dark clips 11
+    of 63 moved ``picture_rider_share`` of the trunk's movement or more, 7 with 0.3 taken
+    off, 4 with 0.5 (``scripts/measure_carriage.py``). Re-detected,
+    0.3, 0.5 and 0.7 set the same six distributions right and none wrong (``docs/accuracy.md``,
+    twenty-fifth pass). The clips' scripted riders all moved against or across the
+    trunk's movement, so what this costs a rider that jerks along it is not measured."""
     picture_primary_ratio: float = 1.3
     """A landmark jerk's primary region is where the picture moved most if that region's
     landmarks did not jerk at all and its flow is at least this many times that of the

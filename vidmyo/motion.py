@@ -136,8 +136,45 @@ def picture_excursion(
     usable: npt.NDArray[np.bool_],
     scale: float,
     still: float = DetectorConfig.picture_region_floor,
+    slack: float = DetectorConfig.picture_carriage_slack,
 ) -> npt.NDArray[np.float64]:
     """(6,) how far each region moved in the picture since the last still frame, in torso
+    lengths: the length of :func:`picture_vectors`, less the part of the trunk's movement
+    that its flow missed and left on the head and arms (:func:`less_trunk_shortfall`)."""
+    vectors = picture_vectors(xy, flow, usable, scale, still)
+    return np.linalg.norm(less_trunk_shortfall(vectors, slack), axis=1)
+
+
+def less_trunk_shortfall(vectors: npt.NDArray[np.float64], slack: float) -> npt.NDArray[np.float64]:
+    """(6, 2) region movements (:func:`picture_vectors`) with each head's and arm's movement
+    along the trunk's taken off, up to ``slack`` of the trunk's movement, on a frame where
+    the trunk moved most. Where the trunk's picture is plain (a dark shirt), Lucas-Kanade
+    follows the shoulders' movement only in part (it sees the edge, not the cloth), so the
+    carriage taken off the head and arms falls short along the trunk's movement, and a
+    small focal trunk jerk gained the head or an arm (``DetectorConfig.picture_carriage_slack``).
+    Only along it and only up to ``slack``: a rider that moved across the trunk's movement,
+    or further along it, moved of its own. Only where the trunk moved most: in a limb's jerk
+    the limb leads, and its movement is its own."""
+    trunk = vectors[_TRUNK]
+    size = float(np.hypot(*trunk))
+    others = np.delete(np.linalg.norm(vectors, axis=1), _TRUNK)
+    if not size > 0 or size < np.nanmax(others, initial=0.0):
+        return vectors
+    along = trunk / size
+    out = vectors.copy()
+    for r in _RIDE_ON_TRUNK:
+        out[r] -= np.clip(out[r] @ along, 0.0, slack * size) * along  # NaN stays NaN
+    return out
+
+
+def picture_vectors(
+    xy: npt.NDArray[np.float32],
+    flow: npt.NDArray[np.float32] | None,
+    usable: npt.NDArray[np.bool_],
+    scale: float,
+    still: float = DetectorConfig.picture_region_floor,
+) -> npt.NDArray[np.float64]:
+    """(6, 2) how each region moved in the picture since the last still frame, in torso
     lengths, from the picture's flow at its landmarks (``FrameLandmarks.flow``), measured as
     the landmarks are (``MotionTracker._relative``): the trunk as shoulders against hips, a
     leg against its hip, the head and arms against their shoulders with the trunk's turn
@@ -156,11 +193,11 @@ def picture_excursion(
     are measured against where the trunk's shift and turn put it, not left unknown, which
     would leave the pose model's word on them final. In a trunk jerk a shoulder is lost
     because it moved fast, the trunk bends, and no rigid guess holds. NaN where unknown."""
-    out = np.full(N_REGIONS, np.nan)
+    out = np.full((N_REGIONS, 2), np.nan)
     if flow is None or not np.isfinite(scale):
         return out
     if not (np.abs(flow) > 0).any():  # a still frame (NaN compares false): runs every frame
-        return np.zeros(N_REGIONS) if np.isfinite(flow).any() else out
+        return np.zeros((N_REGIONS, 2)) if np.isfinite(flow).any() else out
     flow = np.where(usable[:, None], flow, np.nan).astype(np.float64)
     xy = xy.astype(np.float64)
     turn = complex("nan")
@@ -198,7 +235,7 @@ def picture_excursion(
             delta[idx] -= np.stack([carried.real, carried.imag], axis=1)
     # The trunk's landmarks are their own reference: there ``delta`` is ``flow``.
     stayed = np.linalg.norm(flow, axis=1) < np.linalg.norm(delta, axis=1)
-    return np.linalg.norm(region_vectors(np.where(stayed[:, None], flow, delta) / scale), axis=1)
+    return region_vectors(np.where(stayed[:, None], flow, delta) / scale)
 
 
 _SIDE_PAIRS = [(np.array(left), MIRROR[np.array(left)]) for left in SIDE_GROUPS]
@@ -466,7 +503,12 @@ class MotionTracker:
                 camera_moved=False,
                 changed_pixels=changed_pixels,
                 picture_moved=picture_excursion(
-                    xy, flow, last.usable, last.scale, cfg.picture_region_floor
+                    xy,
+                    flow,
+                    last.usable,
+                    last.scale,
+                    cfg.picture_region_floor,
+                    cfg.picture_carriage_slack,
                 ),
                 key=key,
                 box_areas=region_box_areas(xy) if key else None,
@@ -585,7 +627,9 @@ class MotionTracker:
             light_change=light,
             camera_moved=moved,
             changed_pixels=changed_pixels,
-            picture_moved=picture_excursion(xy, flow, usable, scale, cfg.picture_region_floor),
+            picture_moved=picture_excursion(
+                xy, flow, usable, scale, cfg.picture_region_floor, cfg.picture_carriage_slack
+            ),
             key=key,
             box_areas=region_box_areas(xy) if key else None,
         )

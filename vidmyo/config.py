@@ -245,10 +245,11 @@ class DetectorConfig:
     not scripted moved along the trunk's movement by a median 0.04 of it in normal light
     (90th percentile 0.15) and 0.07 in dark clips (90th percentile 0.51); in dark clips 11
     of 63 moved ``picture_rider_share`` of the trunk's movement or more, 7 with 0.3 taken
-    off, 4 with 0.5 (``scripts/measure_carriage.py``). Re-detected,
-    0.3, 0.5 and 0.7 set the same six distributions right and none wrong (``docs/accuracy.md``,
-    twenty-fifth pass). The clips' scripted riders all moved against or across the
-    trunk's movement, so what this costs a rider that jerks along it is not measured."""
+    off, 4 with 0.5 (``scripts/measure_carriage.py``). Re-detected, 0.3, 0.5 and 0.7 set
+    the same six distributions right and none wrong (``docs/accuracy.md``, twenty-fifth
+    pass). The clips' scripted riders all moved against or across the trunk's movement, so
+    what this costs a rider that jerks along it by less than ``picture_rider_share`` plus
+    this share of the trunk's movement is not measured."""
     picture_primary_ratio: float = 1.3
     """A landmark jerk's primary region is where the picture moved most if that region's
     landmarks did not jerk at all and its flow is at least this many times that of the

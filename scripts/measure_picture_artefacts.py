@@ -30,6 +30,7 @@ from measure_regions import sets_and_benches  # noqa: E402
 
 from vidmyo.config import DetectorConfig  # noqa: E402
 from vidmyo.landmarks import LandmarkSeries  # noqa: E402
+from vidmyo.motion import known_and_still  # noqa: E402
 
 
 def zero_flow_jerks(bench: Path, folder: Path):
@@ -55,7 +56,7 @@ def zero_flow_jerks(bench: Path, folder: Path):
             lo, hi = (e["onset_frame"], e["offset_frame"] + 1) if picture else (
                 max(0, e["onset_frame"] - 1), e["peak_frame"] + 4)  # fmt: skip
             window = flow[lo:hi, slot]
-            still = bool(np.isfinite(window).all() and not window.any())
+            still = known_and_still(window)
             yield rec["name"], e["onset_frame"], picture, matched, still
 
 
@@ -76,7 +77,7 @@ def shifted_frames(folder: Path, cfg: DetectorConfig):
         shift = np.hypot(*series.shift.T)
         for i in np.nonzero(shift > limit)[0]:
             changed = series.changed_pixels[i]
-            unchanged = bool(np.isfinite(changed).all() and not changed.any())
+            unchanged = known_and_still(changed)
             inside = any(a <= i <= b for a, b in shakes)
             yield clip["name"], int(i), inside, not unchanged, float(shift[i])
 

@@ -44,11 +44,10 @@ sys.path.insert(0, str(ROOT))
 from bench_accuracy import TARGET_FPS, TOLERANCE_S, is_target, person_labels  # noqa: E402
 
 from vidmyo.config import DetectorConfig  # noqa: E402
-from vidmyo.landmarks import REGIONS, RIDES_ON_TRUNK, LandmarkSeries  # noqa: E402
+from vidmyo.landmarks import LIMBS, REGIONS, RIDES_ON_TRUNK, LandmarkSeries  # noqa: E402
 from vidmyo.motion import MotionTracker  # noqa: E402
 from vidmyo.results import distribution_of  # noqa: E402
 
-LIMBS = ("left_arm", "right_arm", "left_leg", "right_leg")
 RULES = [(0.5, 0.02), (0.3, 0.015), (0.25, 0.015), (0.2, 0.015), (0.25, 0.01)]
 
 

@@ -30,15 +30,19 @@ import numpy as np
 import numpy.typing as npt
 
 from vidmyo.config import DetectorConfig
-from vidmyo.landmarks import REGION_LANDMARKS, REGIONS, RIDES_ON_TRUNK, FrameLandmarks
-from vidmyo.motion import MotionSample, MotionTracker, frames_for, region_amplitude
+from vidmyo.landmarks import LIMBS, REGION_LANDMARKS, REGIONS, RIDES_ON_TRUNK, FrameLandmarks
+from vidmyo.motion import (
+    MotionSample,
+    MotionTracker,
+    frames_for,
+    known_and_still,
+    region_amplitude,
+)
 from vidmyo.results import Coverage, Event, distribution_of
 
 _TRUNK = REGIONS.index("trunk")
 _RIDERS = {REGIONS.index(r) for r in RIDES_ON_TRUNK}
-_LIMBS = {REGIONS.index(r) for r in ("left_arm", "right_arm", "left_leg", "right_leg")}
-"""Regions joined to the trunk at one of its landmarks (a shoulder, a hip): a limb's jerk
-moves the picture at that landmark too."""
+_LIMBS = {REGIONS.index(r) for r in LIMBS}
 
 
 @dataclass
@@ -712,7 +716,7 @@ class _PersonDetector:
             return False
         start, end = m.onset.index - 1, m.peak.index + self.picture_after
         moved = [p.picture_moved for p in m.samples if start <= p.index <= end]
-        return bool(moved) and all(np.isfinite(v).all() and not v.any() for v in moved)
+        return bool(moved) and all(known_and_still(v) for v in moved)
 
     def _shown(self, m: RegionMovement) -> bool:
         """A movement's own box changed with it by ``picture_min_pixels`` on some frame."""

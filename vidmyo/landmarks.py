@@ -62,6 +62,10 @@ RIDES_ON_TRUNK: tuple[str, ...] = ("head", "left_arm", "right_arm")
 """Regions that hang from the trunk: a trunk jerk carries them along without their moving of
 their own, so they are measured in the trunk's frame."""
 
+LIMBS: tuple[str, ...] = ("left_arm", "right_arm", "left_leg", "right_leg")
+"""Regions joined to the trunk at one of its landmarks (a shoulder, a hip): a limb's jerk
+moves the picture at that landmark too."""
+
 MIN_VISIBLE_LANDMARKS: dict[str, int] = {
     "head": 3,
     "trunk": 3,

@@ -68,6 +68,12 @@ def frames_for(seconds: float, fps: float) -> int:
     return max(1, int(round(seconds * fps)))
 
 
+def known_and_still(values: npt.NDArray[np.floating]) -> bool:
+    """All of ``values`` known (no NaN) and zero: the picture measurably did not change (a
+    flow of zero, no pixel changed), which unknown values cannot say."""
+    return bool(np.isfinite(values).all() and not values.any())
+
+
 def second_largest(values: npt.NDArray[np.float64], usable: npt.NDArray[np.bool_]) -> float:
     """The second largest usable value: a single landmark that glitches does not set a
     region's amplitude."""
@@ -547,7 +553,7 @@ class MotionTracker:
         moved = False
         if shift is not None and np.isfinite(shift).all():
             moved = float(np.hypot(*shift)) > cfg.camera_shift * self.frame_long_side
-            moved = moved and not (np.isfinite(changed_pixels).all() and not changed_pixels.any())
+            moved = moved and not known_and_still(changed_pixels)
 
         if not present:  # after the pose is lost, rest and speed start afresh
             self._history.clear()

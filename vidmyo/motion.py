@@ -163,8 +163,10 @@ def less_trunk_shortfall(vectors: npt.NDArray[np.float64], slack: float) -> npt.
     the limb leads, and its movement is its own."""
     trunk = vectors[_TRUNK]
     size = float(np.hypot(*trunk))
+    if not size > 0:  # a still or unknown trunk: most frames of a night end here
+        return vectors
     others = np.delete(np.linalg.norm(vectors, axis=1), _TRUNK)
-    if not size > 0 or size < np.nanmax(others, initial=0.0):
+    if size < np.nanmax(others, initial=0.0):
         return vectors
     along = trunk / size
     out = vectors.copy()

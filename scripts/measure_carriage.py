@@ -30,11 +30,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from measure_regions import matched_jerks, sets_and_benches  # noqa: E402
+from measure_regions import matched_jerks, sets_and_benches, tracked  # noqa: E402
 
 from vidmyo.config import DetectorConfig  # noqa: E402
 from vidmyo.landmarks import REGIONS, RIDES_ON_TRUNK, LandmarkSeries  # noqa: E402
-from vidmyo.motion import MotionTracker, less_trunk_shortfall, picture_vectors  # noqa: E402
+from vidmyo.motion import less_trunk_shortfall, picture_vectors  # noqa: E402
 
 TRUNK = REGIONS.index("trunk")
 SLACKS = (0.0, 0.2, 0.3, 0.5)
@@ -42,18 +42,11 @@ SLACKS = (0.0, 0.2, 0.3, 0.5)
 
 def vectors(series: LandmarkSeries, slot: int, fps: float) -> np.ndarray:
     """(frames, 6, 2) each region's movement in the picture, as the motion core measures it."""
-    video = series.meta["video"]
     cfg = DetectorConfig()
-    tracker = MotionTracker(cfg, fps, (video["width"], video["height"]))
-    out = []
-    for f in series.frames():
-        s = tracker.update(f.index, f.t, f.xy[slot], f.visibility[slot], bool(f.present[slot]),
-                           f.brightness, f.shift, f.inferred, f.changed_pixels[slot],
-                           f.flow[slot])  # fmt: skip
-        out.append(
-            picture_vectors(f.xy[slot], f.flow[slot], s.usable, s.scale, cfg.picture_region_floor)
-        )
-    return np.array(out)
+    return np.array([
+        picture_vectors(f.xy[slot], f.flow[slot], s.usable, s.scale, cfg.picture_region_floor)
+        for f, s in tracked(series, slot, fps, cfg)
+    ])  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,17 +51,22 @@ from vidmyo.results import distribution_of  # noqa: E402
 RULES = [(0.5, 0.02), (0.3, 0.015), (0.25, 0.015), (0.2, 0.015), (0.25, 0.01)]
 
 
-def measures(series: LandmarkSeries, slot: int, fps: float, size: tuple[int, int]):
-    """(frames, 6) landmark excursion and flow of one person, as the detector saw them."""
-    tracker = MotionTracker(DetectorConfig(), fps, size)
-    excursion, flow = [], []
+def tracked(series: LandmarkSeries, slot: int, fps: float, cfg: DetectorConfig):
+    """(frame, motion sample) of one person per frame, as the detector's motion core saw it."""
+    video = series.meta["video"]
+    tracker = MotionTracker(cfg, fps, (video["width"], video["height"]))
     for f in series.frames():
         s = tracker.update(f.index, f.t, f.xy[slot], f.visibility[slot], bool(f.present[slot]),
                            f.brightness, f.shift, f.inferred, f.changed_pixels[slot],
                            f.flow[slot])  # fmt: skip
-        excursion.append(s.excursion)
-        flow.append(s.picture_moved)
-    return np.array(excursion, dtype=float), np.array(flow, dtype=float)
+        yield f, s
+
+
+def measures(series: LandmarkSeries, slot: int, fps: float):
+    """(frames, 6) landmark excursion and flow of one person, as the detector saw them."""
+    samples = [s for _, s in tracked(series, slot, fps, DetectorConfig())]
+    excursion = np.array([s.excursion for s in samples], dtype=float)
+    return excursion, np.array([s.picture_moved for s in samples], dtype=float)
 
 
 def matched_jerks(bench: Path, folder: Path, picture: bool = False):
@@ -94,9 +99,7 @@ def jerks(bench: Path, folder: Path):
     cache: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
     for rec, series, slot, e, truth in matched_jerks(bench, folder):
         if (rec["name"], slot) not in cache:
-            video = series.meta["video"]
-            size = (video["width"], video["height"])
-            cache[(rec["name"], slot)] = measures(series, slot, rec["fps"], size)
+            cache[(rec["name"], slot)] = measures(series, slot, rec["fps"])
         excursion, flow = cache[(rec["name"], slot)]
         window = slice(max(0, e["onset_frame"] - 1), e["peak_frame"] + 3)
         with warnings.catch_warnings():  # regions unseen throughout are all-NaN

@@ -30,6 +30,9 @@ Two parts, both deterministic:
                                                  # a check of rules chosen on the main clips
     python scripts/make_eval_set.py --holdout --seed-offset 200   # a third set, in
                                                  # eval_set/holdout-200/
+    python scripts/make_eval_set.py --holdout --seed-offset 1900 \
+        --source sample_videos/sources/pose2sim_demo_cam02_frame0.png
+                                                 # another person: eval_set/holdout-1900-pose2sim/
 
 Clips already rendered with the same options are kept (``--force`` renders them again;
 ``--truth-only`` rewrites their truth files without rendering).
@@ -361,7 +364,7 @@ def render_clip(
     if truth_only and done and json.loads(stamp.read_text()).get("options") == options:
         script = str(REPO / "scripts" / "make_sample_video.py")
         cmd = [sys.executable, script, *options, "--out", str(video), "--truth-only"]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=REPO)
         return json.loads(stamp.read_text())
     if done and not force and json.loads(stamp.read_text()).get("options") == options:
         return json.loads(stamp.read_text())
@@ -374,7 +377,7 @@ def render_clip(
     ]
     started = time.time()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=REPO)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     took = time.time() - started
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -396,25 +399,36 @@ def render_clip(
     return row
 
 
-def holdout_clips(offset: int = HOLDOUT_SEED_OFFSET) -> list[tuple[str, list[str], dict]]:
-    """The clip recipes with every seed moved by ``offset``: other people's poses, events
-    and times, the same conditions."""
+def holdout_clips(
+    offset: int = HOLDOUT_SEED_OFFSET, source: Path | None = None
+) -> list[tuple[str, list[str], dict]]:
+    """The clip recipes with every seed moved by ``offset``: other events and times, the
+    same conditions. ``source``: another photo to animate (a path in the repo); the two-person
+    recipes are left out, as the pair needs a person narrower than half the photo."""
 
     def reseed(options: list[str]) -> list[str]:
         at = options.index("--seed") + 1
-        return [*options[:at], str(int(options[at]) + offset), *options[at + 1 :]]
+        out = [*options[:at], str(int(options[at]) + offset), *options[at + 1 :]]
+        return out if source is None else [*out, "--source", str(source)]
 
-    return [(name, reseed(options), extra) for name, options, extra in CLIPS]
+    recipes = CLIPS if source is None else [c for c in CLIPS if "--pair" not in c[1]]
+    return [(name, reseed(options), extra) for name, options, extra in recipes]
 
 
 def make_videos(
-    out: Path, jobs: int, force: bool, holdout: int = 0, truth_only: bool = False
+    out: Path,
+    jobs: int,
+    force: bool,
+    holdout: int = 0,
+    truth_only: bool = False,
+    source: Path | None = None,
 ) -> None:
     """Render the clips; ``holdout``: a seed offset for a holdout set (0: the main set);
-    ``truth_only``: rewrite the truth files of clips already rendered, not the videos."""
+    ``truth_only``: rewrite the truth files of clips already rendered, not the videos;
+    ``source``: with ``holdout``, another photo (see :func:`holdout_clips`)."""
     folder = out / "videos"
     folder.mkdir(parents=True, exist_ok=True)
-    clips = holdout_clips(holdout) if holdout else CLIPS
+    clips = holdout_clips(holdout, source) if holdout else CLIPS
     started = time.time()
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
@@ -559,14 +573,33 @@ def main(argv: list[str] | None = None) -> int:
         help=f"with --holdout: added to every clip's seed (default {HOLDOUT_SEED_OFFSET}; "
         "another offset goes to eval_set/holdout-OFFSET/)",
     )
+    ap.add_argument(
+        "--source",
+        type=Path,
+        help="with --holdout: animate this photo (in sample_videos/sources/) instead of the "
+        "Sports2D frame, another person; no two-person clips; the set goes to "
+        "eval_set/holdout-OFFSET-NAME/, NAME the photo's name up to its first '_'",
+    )
     args = ap.parse_args(argv)
     if args.jobs < 1:
         ap.error("--jobs must be at least 1")
+    source = None
+    if args.source is not None:
+        if not args.holdout:
+            ap.error("--source needs --holdout")
+        if not args.source.is_file():
+            ap.error(f"no photo at {args.source}")
+        try:
+            source = args.source.resolve().relative_to(REPO)
+        except ValueError:
+            ap.error(f"{args.source} is not in the repository (the truth files name it)")
     if args.holdout:
         offset = args.seed_offset
         name = "holdout" if offset == HOLDOUT_SEED_OFFSET else f"holdout-{offset}"
+        if source is not None:
+            name += "-" + source.stem.split("_")[0]
         out = args.out if args.out != OUT else OUT / name
-        make_videos(out, args.jobs, args.force, args.seed_offset, args.truth_only)
+        make_videos(out, args.jobs, args.force, args.seed_offset, args.truth_only, source)
         return 0
     if args.only in (None, "landmarks"):
         make_landmarks(args.out, args.jobs)

@@ -17,6 +17,8 @@ How it works
    licence: ``sample_videos/README.md``). Its 33 MediaPipe pose landmarks and the person's
    segmentation mask are found once with the heavy pose bundle and cached beside the photo
    (``*.pose.json``, ``*.mask.png``), so a rerun gives the same clip and needs no model.
+   ``--source`` animates another photo the same way: ``sample_videos/sources/`` also holds a
+   second person, for holdout sets (``scripts/make_eval_set.py --source``).
 2. A skeleton of 2D bones is built on the landmarks: trunk, head, upper arm / forearm / hand
    and thigh / shank / foot per side. Each bone rotates about its rest-pose joint (shoulder,
    elbow, wrist, hip, knee, ankle, neck; the trunk about mid-hip) and carries its children
@@ -162,19 +164,21 @@ def detect_still(image_bgr: np.ndarray, model: Path) -> tuple[np.ndarray, np.nda
     return lm, mask
 
 
-def load_still(redetect: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def load_still(
+    redetect: bool, source: Path = SOURCE_IMAGE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The source photo, its landmarks and mask; the latter two from the cache when present."""
-    image = cv2.imread(str(SOURCE_IMAGE), cv2.IMREAD_COLOR)
+    image = cv2.imread(str(source), cv2.IMREAD_COLOR)
     if image is None:
-        raise SystemExit(f"cannot read {SOURCE_IMAGE}")
-    pose_path = SOURCE_IMAGE.with_suffix(".pose.json")
-    mask_path = SOURCE_IMAGE.with_suffix(".mask.png")
+        raise SystemExit(f"cannot read {source}")
+    pose_path = source.with_suffix(".pose.json")
+    mask_path = source.with_suffix(".mask.png")
     if redetect or not (pose_path.exists() and mask_path.exists()):
         import mediapipe
 
         lm, mask = detect_still(image, HEAVY_MODEL)
         rows = ",\n  ".join(json.dumps([round(float(v), 2) for v in row]) for row in lm)
-        head = {"image": SOURCE_IMAGE.name, "model": HEAVY_MODEL.name}
+        head = {"image": source.name, "model": HEAVY_MODEL.name}
         head["mediapipe"] = mediapipe.__version__
         pose_path.write_text(json.dumps(head)[:-1] + f', "landmarks_px": [\n  {rows}\n]}}\n')
         cv2.imwrite(str(mask_path), np.round(mask * 255).astype(np.uint8))
@@ -1370,6 +1374,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--fps", type=float, default=FPS, help="frame rate (default 30)")
     ap.add_argument(
+        "--source",
+        type=Path,
+        default=SOURCE_IMAGE,
+        help="the photo to animate (default: the Sports2D frame; sample_videos/sources/ "
+        "lists the others); its landmarks and mask are cached beside it",
+    )
+    ap.add_argument(
         "--script",
         choices=("sample", "random", "quiet"),
         default="sample",
@@ -1403,7 +1414,8 @@ def main(argv: list[str] | None = None) -> int:
 
     t_start = time.time()
     rng = np.random.default_rng(args.seed)
-    image, lm, mask = load_still(args.redetect)
+    source_image = args.source.resolve()
+    image, lm, mask = load_still(args.redetect, source_image)
     h, w = image.shape[:2]
     skel = Skeleton(lm)
     n = int(round(args.duration * fps))
@@ -1427,7 +1439,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             partner.build_quiet()
         scripts.append(partner)
-        centre = float(skel.rest[:, 0].min() + skel.rest[:, 0].max()) / 2
+        left, right = float(skel.rest[:, 0].min()), float(skel.rest[:, 0].max())
+        if right - left > 0.8 * (w // 2):
+            raise SystemExit(f"--pair: the person in {args.source.name} is too wide for half of it")
+        centre = (left + right) / 2
         x0 = int(np.clip(round(centre - w / 4), 0, w - w // 2))
         crop = slice(x0, x0 + w // 2)
     out_w, out_h = (h, w) if args.rotate in (90, 270) else (w, h)
@@ -1449,9 +1464,9 @@ def main(argv: list[str] | None = None) -> int:
             for side, xy in zip(sides, placed, strict=True)
         ]
     try:
-        source = str(SOURCE_IMAGE.relative_to(args.out.resolve().parent))
+        source = str(source_image.relative_to(args.out.resolve().parent))
     except ValueError:
-        source = str(SOURCE_IMAGE.relative_to(REPO))
+        source = str(source_image.relative_to(REPO))
     truth = {
         "schema": TRUTH_SCHEMA,
         "video": args.out.name,

@@ -23,9 +23,11 @@ sys.modules[_spec.name] = render  # its dataclasses look their module up there
 _spec.loader.exec_module(render)
 
 
-@pytest.fixture(scope="module")
-def skeleton():
-    _, landmarks, _ = render.load_still(redetect=False)
+@pytest.fixture(scope="module", params=["sports2d_demo_frame0", "pose2sim_demo_cam02_frame0"])
+def skeleton(request):
+    """Each photo the clips are made from: the rules below must hold for every person."""
+    photo = ROOT / "sample_videos" / "sources" / f"{request.param}.png"
+    _, landmarks, _ = render.load_still(redetect=False, source=photo)
     return render.Skeleton(landmarks)
 
 

@@ -1,0 +1,85 @@
+"""Which way the pose model took a person to face, frame by frame, in a set of clips: the
+numbers behind the twenty-sixth pass's second person (``docs/accuracy.md``).
+
+MediaPipe names a person's left and right from which way it takes them to face. Where it
+cannot tell (a face it cannot read), it takes them to face the camera on some frames and to
+face away on others, and each change names every limb by the other side's name. For every
+clip of a set, over the frames the pose model ran on: how many it read as facing the camera
+(the left shoulder on the right of the trunk's axis, seen from the hips), how many as facing
+away, and how often the reading changed, as the pose model gave it and after
+``motion.SideSwapFixer`` (which swaps back a side that jumped to the other's place).
+
+    python scripts/measure_facing.py --set eval_set/holdout-1900-pose2sim
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from vidmyo.config import DetectorConfig  # noqa: E402
+from vidmyo.landmarks import LandmarkSeries  # noqa: E402
+from vidmyo.motion import SideSwapFixer  # noqa: E402
+
+LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP = 11, 12, 23, 24
+
+
+def facing_camera(xy: np.ndarray) -> float:
+    """+1 if the landmarks say the person faces the camera, -1 if away, NaN if unknown: the
+    sign of the turn from the trunk's axis (hips to shoulders) to the shoulder line (right
+    to left), in image coordinates (y down), whatever the person's rotation."""
+    axis = xy[[LEFT_SHOULDER, RIGHT_SHOULDER]].mean(axis=0) - xy[[LEFT_HIP, RIGHT_HIP]].mean(axis=0)
+    across = xy[LEFT_SHOULDER] - xy[RIGHT_SHOULDER]
+    turn = across[0] * axis[1] - across[1] * axis[0]
+    return float(-np.sign(turn)) if np.isfinite(turn) and turn != 0 else float("nan")
+
+
+def readings(series: LandmarkSeries, cfg: DetectorConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Facing per inferred frame of the first person: as the pose model gave it, and after
+    the side-swap fix."""
+    fixer = SideSwapFixer(cfg.swap_ratio, cfg.swap_min_shift)
+    raw, fixed = [], []
+    for f in series.frames():
+        if not f.inferred or not f.present[0]:
+            continue
+        xy = f.xy[0].astype(np.float64)
+        visible = f.visibility[0] >= 0.5
+        scale = float(np.linalg.norm(xy[[11, 12]].mean(axis=0) - xy[[23, 24]].mean(axis=0)))
+        raw.append(facing_camera(xy))
+        swapped, _ = fixer(xy, visible, scale)
+        fixed.append(facing_camera(swapped))
+    return np.array(raw), np.array(fixed)
+
+
+def describe(values: np.ndarray) -> str:
+    known = values[np.isfinite(values)]
+    changes = int(np.count_nonzero(np.diff(known)))
+    return f"{int((known > 0).sum())} / {int((known < 0).sum())}, {changes} changes"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", type=Path, default=ROOT / "eval_set")
+    args = ap.parse_args(argv)
+    cfg = DetectorConfig()
+    print("clip: frames the pose model ran on; facing the camera / away and changes, as the "
+          "pose model gave them; the same after the side-swap fix")  # fmt: skip
+    clips = json.loads((args.set / "videos" / "index.json").read_text())["clips"]
+    for clip in clips:
+        path = args.set / "runs" / clip["name"] / "landmarks.npz"
+        if clip.get("persons", 1) > 1 or not path.exists():
+            continue
+        raw, fixed = readings(LandmarkSeries.load(path), cfg)
+        print(f"  {clip['name']}: {len(raw)}; {describe(raw)}; {describe(fixed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

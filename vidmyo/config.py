@@ -250,6 +250,14 @@ class DetectorConfig:
     pass). The clips' scripted riders all moved against or across the trunk's movement, so
     what this costs a rider that jerks along it by less than ``picture_rider_share`` plus
     this share of the trunk's movement is not measured."""
+    picture_glitch_share: float = 0.02
+    """A landmark jerk is the pose model's own when the picture's flow, followed at its region
+    throughout, moved less than this share of its excursion anywhere on the person. Chosen on
+    clips of a second person, whom the pose model often took to face away from the camera,
+    sweeping one side's landmarks across the body: there the six landmark jerks that matched
+    no scripted jerk moved the picture 0.001-0.016 of their excursion, and on the first
+    person's eight sets the 412 true ones 0.028 or more (``scripts/measure_picture_artefacts.py``;
+    ``docs/accuracy.md``, twenty-sixth pass). Zero flow is the simplest case."""
     picture_primary_ratio: float = 1.3
     """A landmark jerk's primary region is where the picture moved most if that region's
     landmarks did not jerk at all and its flow is at least this many times that of the

@@ -5,9 +5,10 @@ MediaPipe names a person's left and right from which way it takes them to face. 
 cannot tell (a face it cannot read), it takes them to face the camera on some frames and to
 face away on others, and each change names every limb by the other side's name. For every
 clip of a set, over the frames the pose model ran on: how many it read as facing the camera
-(the left shoulder on the right of the trunk's axis, seen from the hips), how many as facing
-away, and how often the reading changed, as the pose model gave it and after
-``motion.SideSwapFixer`` (which swaps back a side that jumped to the other's place).
+(``motion.facing_camera``), how many as facing away, and how often the reading changed, as
+the pose model gave it and after ``motion.SideSwapFixer`` (which swaps back a side that
+jumped to the other's place). vidmyo itself warns where the rarer reading is over
+``results.FACING_UNSURE_ABOVE`` of a person's frames.
 
     python scripts/measure_facing.py --set eval_set/holdout-1900-pose2sim
 """
@@ -26,19 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from vidmyo.config import DetectorConfig  # noqa: E402
 from vidmyo.landmarks import LandmarkSeries  # noqa: E402
-from vidmyo.motion import SideSwapFixer  # noqa: E402
-
-LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP = 11, 12, 23, 24
-
-
-def facing_camera(xy: np.ndarray) -> float:
-    """+1 if the landmarks say the person faces the camera, -1 if away, NaN if unknown: the
-    sign of the turn from the trunk's axis (hips to shoulders) to the shoulder line (right
-    to left), in image coordinates (y down), whatever the person's rotation."""
-    axis = xy[[LEFT_SHOULDER, RIGHT_SHOULDER]].mean(axis=0) - xy[[LEFT_HIP, RIGHT_HIP]].mean(axis=0)
-    across = xy[LEFT_SHOULDER] - xy[RIGHT_SHOULDER]
-    turn = across[0] * axis[1] - across[1] * axis[0]
-    return float(-np.sign(turn)) if np.isfinite(turn) and turn != 0 else float("nan")
+from vidmyo.motion import SideSwapFixer, facing_camera  # noqa: E402
 
 
 def readings(series: LandmarkSeries, cfg: DetectorConfig) -> tuple[np.ndarray, np.ndarray]:

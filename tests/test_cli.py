@@ -94,6 +94,37 @@ def test_video_with_nobody_writes_results_and_exits_3(tmp_path):
     assert doc["events"] == []
 
 
+def test_detect_warns_when_the_pose_model_could_not_tell_which_way_the_person_faced(tmp_path):
+    """MediaPipe names left and right from which way it takes the person to face. Where it
+    cannot tell (a pixelated face: the second person of the clips, ``docs/accuracy.md``,
+    twenty-sixth pass), it reads them as facing away on many frames, and the names of left
+    and right are uncertain: the output says so. A few one-frame swaps (dark footage) do
+    not earn the warning."""
+    from vidmyo.landmarks import MIRROR, LandmarkSeries
+    from vidmyo.simulate import Scenario, simulate
+    from vidmyo.sources import VideoInfo
+
+    def notes(flipped_every: int) -> list[str]:
+        scn = Scenario(duration_s=20, seed=4)
+        frames, _ = simulate(scn)
+        for f in frames[::flipped_every]:
+            f.xy[0] = f.xy[0][MIRROR]
+        info = VideoInfo("synthetic.mp4", scn.fps, len(frames), len(frames) / scn.fps, 640, 480)
+        path = tmp_path / f"every-{flipped_every}" / "landmarks.npz"
+        path.parent.mkdir()
+        LandmarkSeries.from_frames(frames, {"video": info.to_dict()}).save(path)
+        shown = CliRunner().invoke(main, ["detect", str(path), "--json"])
+        assert shown.exit_code == 0, shown.output
+        doc = json.loads(shown.stdout)
+        flipped = doc["summary"]["persons"][0]["facing_flipped"]
+        assert abs(flipped - 1 / flipped_every) < 0.01
+        return doc["notes"]
+
+    warning = "could not tell which way the person faced"
+    assert any(warning in note for note in notes(5))
+    assert not any(warning in note for note in notes(50))
+
+
 def test_detect_reports_picture_jerks_unless_told_not_to(tmp_path):
     """A burst of change in the left arm's box that the landmarks barely follow: `detect`
     reports it as a jerk with evidence "picture", and `--no-picture-jerks` leaves it out."""

@@ -1286,6 +1286,7 @@ class JerkDetector:
             if sample.present and frame.inferred:
                 self.coverage.add_noise(p, np.where(sample.region_seen, sample.noise, np.nan))
             self.coverage.side_swaps[p] = person.motion.side_swaps.swaps
+            self.coverage.facing[p] = person.motion.side_swaps.facing
             self.coverage.still_picture[p] = person.still_picture
         if len(self._people) > 1:
             events = self._release(events, frame.t)

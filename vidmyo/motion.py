@@ -254,6 +254,18 @@ def _travel(a, b, from_a, from_b) -> float:
     return float(np.mean(np.linalg.norm(a - from_a, axis=1) + np.linalg.norm(b - from_b, axis=1)))
 
 
+def facing_camera(xy: npt.NDArray[np.floating]) -> float:
+    """+1 where the landmarks have the person facing the camera, -1 facing away, NaN where
+    unknown: on which side of the trunk's axis (hips to shoulders) the left shoulder lies,
+    whatever the person's rotation. MediaPipe names left and right from which way it takes
+    the person to face."""
+    shoulders, hips = xy[list(_SHOULDERS)], xy[list(_HIPS)]
+    axis = shoulders.mean(axis=0) - hips.mean(axis=0)
+    across = shoulders[0] - shoulders[1]  # right shoulder to left
+    turn = float(across[0] * axis[1] - across[1] * axis[0])  # image y points down
+    return -math.copysign(1.0, turn) if np.isfinite(turn) and turn != 0 else math.nan
+
+
 class SideSwapFixer:
     """Undoes the pose model's sudden swaps of a person's left and right.
 
@@ -273,6 +285,10 @@ class SideSwapFixer:
         self._recent: deque[npt.NDArray[np.float64]] = deque(maxlen=self.REFERENCE_FRAMES)
         self.swaps = 0
         """Side groups swapped back so far."""
+        self.facing = np.zeros(2, np.int64)
+        """Frames the pose model read the person as facing the camera, and as facing away
+        (:func:`facing_camera`, before any swap back). Both large: it could not tell, and
+        the names of left and right are uncertain."""
 
     def reset(self) -> None:
         self._recent.clear()
@@ -280,6 +296,10 @@ class SideSwapFixer:
     def __call__(
         self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_], scale: float
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        if visible[list(_SHOULDERS + _HIPS)].all():
+            facing = facing_camera(xy)
+            if facing == facing:  # not NaN
+                self.facing[0 if facing > 0 else 1] += 1
         if self._recent and np.isfinite(scale):
             recent = np.stack(self._recent)
             ref = np.median(recent, axis=0)

@@ -21,7 +21,14 @@ from vidmyo.errors import InputError, NoPersonError, OutputError, TruncatedVideo
 from vidmyo.events import JerkDetector
 from vidmyo.landmarks import FrameLandmarks, LandmarkSeries, LandmarkWriter
 from vidmyo.outputs.files import write_results
-from vidmyo.results import EVENTS_SCHEMA, Coverage, Event, renumber_persons, summarize
+from vidmyo.results import (
+    EVENTS_SCHEMA,
+    FACING_UNSURE_ABOVE,
+    Coverage,
+    Event,
+    renumber_persons,
+    summarize,
+)
 from vidmyo.sources import VideoFile, VideoInfo
 from vidmyo.tracking import rank_persons
 
@@ -111,6 +118,14 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
             "cannot be told from the pose model's jitter there, and some jerks reported may be "
             "its glitches (their confidence is lowered)"
         )
+    for person in summary["persons"]:
+        if person["facing_flipped"] > FACING_UNSURE_ABOVE:
+            who = "the person" if persons == 1 else f"person {person['person']}"
+            analysis.notes.append(
+                f"the pose model could not tell which way {who} faced (it read the other "
+                f"way on {100 * person['facing_flipped']:.0f}% of frames; a face it cannot "
+                "see?): left and right in the regions reported may be swapped"
+            )
     set_aside = summary["pose_glitches_set_aside"]
     if set_aside:
         analysis.notes.append(

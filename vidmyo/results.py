@@ -24,6 +24,11 @@ NOISE_BINS = np.geomspace(1e-3, 1.0, 61)
 """Log-spaced bins (torso lengths) of the landmark-noise histogram: memory stays fixed."""
 NOISY_ABOVE = 0.1
 """A region whose smallest findable jerk is larger than this (torso lengths) gets a warning."""
+FACING_UNSURE_ABOVE = 0.05
+"""A person the pose model read as facing the other way on more than this share of its
+frames gets a warning that left and right may be swapped. On the clips of the Sports2D man
+it did so on up to 2.5% (dark); of the Pose2Sim man, whose face is pixelated, on 9-49% in
+normal light (``scripts/measure_facing.py``; ``docs/accuracy.md``, twenty-sixth pass)."""
 
 
 def distribution_of(regions: set[str] | list[str]) -> str:
@@ -101,6 +106,9 @@ class Coverage:
     """Histogram of each region's noise unit over the pose frames (``NOISE_BINS``)."""
     side_swaps: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
     """Left/right swaps of the pose model that were undone, per person slot."""
+    facing: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros((1, 2), np.int64))
+    """Frames the pose model read each person slot as facing the camera, and as facing away
+    (``motion.SideSwapFixer.facing``)."""
     still_picture: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, np.int64))
     """Jerk-like landmark movements set aside because the picture did not change (the pose
     model's glitches; ``DetectorConfig.picture_check``), per person slot."""
@@ -121,6 +129,7 @@ class Coverage:
             np.zeros((persons, len(REGIONS)), np.int64),
             np.zeros((persons, len(REGIONS), len(NOISE_BINS) - 1), np.int64),
             np.zeros(persons, np.int64),
+            np.zeros((persons, 2), np.int64),
             np.zeros(persons, np.int64),
             np.zeros(persons, np.int64),
             trigger_z,
@@ -135,6 +144,7 @@ class Coverage:
             region_frames=self.region_frames[order],
             noise_counts=self.noise_counts[order],
             side_swaps=self.side_swaps[order],
+            facing=self.facing[order],
             still_picture=self.still_picture[order],
             seen_through=self.seen_through[order],
         )
@@ -173,6 +183,12 @@ class Coverage:
         """Fraction of analysed frames in which this person's pose was found."""
         return float(self.pose_frames[person] / self.frames) if self.frames else 0.0
 
+    def facing_flipped(self, person: int) -> float:
+        """Share of the person's frames that the pose model read as facing the other way
+        than on most: 0 if it always read the same way."""
+        n = int(self.facing[person].sum())
+        return float(self.facing[person].min() / n) if n else 0.0
+
     def region_seen(self, person: int = 0) -> dict[str, float]:
         """Fraction of the person's pose frames in which each region was seen."""
         n = self.pose_frames[person]
@@ -209,6 +225,7 @@ def person_summaries(jerks: list[Event], coverage: Coverage, analysed_s: float) 
                 "region_seen": seen,
                 "unseen_regions": [r for r, f in seen.items() if f < UNSEEN_BELOW],
                 "side_swaps_fixed": int(coverage.side_swaps[p]),
+                "facing_flipped": round(coverage.facing_flipped(p), 4),
                 "pose_glitches_set_aside": int(coverage.still_picture[p]),
                 "partner_jerks_set_aside": int(coverage.seen_through[p]),
             }

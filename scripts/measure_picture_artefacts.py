@@ -131,7 +131,6 @@ def main(argv: list[str] | None = None) -> int:
             break
         truth = f"scripted {matched:.3f}" if matched is not None else "false"
         print(f"  {name}/{clip} frame {frame}: {share:.3f} of {size:.3f}; {truth}")
-    cfg = DetectorConfig()
     frames = [(s.name, *row) for s in sets for row in shifted_frames(s, cfg)]
     for inside in (True, False):
         rows = [f for f in frames if f[3] == inside]

@@ -259,7 +259,7 @@ def facing_camera(xy: npt.NDArray[np.floating]) -> float:
     unknown: on which side of the trunk's axis (hips to shoulders) the left shoulder lies,
     whatever the person's rotation. MediaPipe names left and right from which way it takes
     the person to face."""
-    shoulders, hips = xy[list(_SHOULDERS)], xy[list(_HIPS)]
+    shoulders, hips = xy[_SHOULDERS], xy[_HIPS]
     axis = shoulders.mean(axis=0) - hips.mean(axis=0)
     across = shoulders[0] - shoulders[1]  # right shoulder to left
     turn = float(across[0] * axis[1] - across[1] * axis[0])  # image y points down
@@ -296,9 +296,9 @@ class SideSwapFixer:
     def __call__(
         self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_], scale: float
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
-        if visible[list(_SHOULDERS + _HIPS)].all():
+        if visible[_SHOULDERS + _HIPS].all():
             facing = facing_camera(xy)
-            if facing == facing:  # not NaN
+            if not math.isnan(facing):
                 self.facing[0 if facing > 0 else 1] += 1
         if self._recent and np.isfinite(scale):
             recent = np.stack(self._recent)

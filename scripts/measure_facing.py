@@ -39,7 +39,7 @@ def readings(series: LandmarkSeries, cfg: DetectorConfig) -> tuple[np.ndarray, n
         if not f.inferred or not f.present[0]:
             continue
         xy = f.xy[0].astype(np.float64)
-        visible = f.visibility[0] >= 0.5
+        visible = f.visibility[0] >= cfg.min_visibility
         scale = float(np.linalg.norm(xy[[11, 12]].mean(axis=0) - xy[[23, 24]].mean(axis=0)))
         raw.append(facing_camera(xy))
         swapped, _ = fixer(xy, visible, scale)

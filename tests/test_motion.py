@@ -5,16 +5,19 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from vidmyo.config import DetectorConfig
 from vidmyo.landmarks import REGION_LANDMARKS, REGIONS
-from vidmyo.motion import picture_excursion, picture_vectors
+from vidmyo.motion import limb_gaps, limbs_lying_on, picture_excursion, picture_vectors
 from vidmyo.simulate import TEMPLATE
 
 BODY = (TEMPLATE * 100 + [320, 240]).astype(np.float32)
 TORSO = float(np.linalg.norm(BODY[[11, 12]].mean(0) - BODY[[23, 24]].mean(0)))
 SEEN = np.ones(33, bool)
-HEAD, TRUNK, LEFT_ARM = (REGIONS.index(r) for r in ("head", "trunk", "left_arm"))
+HEAD, TRUNK, LEFT_ARM, RIGHT_ARM = (
+    REGIONS.index(r) for r in ("head", "trunk", "left_arm", "right_arm")
+)
 
 
 def moved(flow: np.ndarray) -> dict[str, float]:
@@ -194,3 +197,22 @@ def test_a_limb_that_moved_more_than_the_trunk_keeps_all_of_its_movement():
     before = picture_excursion(BODY, flow, SEEN, TORSO, slack=0.0)
     assert before[LEFT_ARM] > before[TRUNK]
     assert picture_excursion(BODY, flow, SEEN, TORSO)[LEFT_ARM] == before[LEFT_ARM]
+
+
+def test_limbs_that_touch_or_cross_are_told_apart_from_limbs_apart():
+    """Standing, the legs are 0.4 torso lengths apart, and the right hand hangs 0.3 from the
+    right leg; with the left shin crossed over the right one, the left leg lies on the right
+    leg."""
+    right_leg, left_leg = REGIONS.index("right_leg"), REGIONS.index("left_leg")
+    gaps = limb_gaps(BODY, TORSO, right_leg)
+    assert np.isnan(gaps[[HEAD, TRUNK, right_leg]]).all()
+    assert gaps[left_leg] == pytest.approx(0.4) and gaps[RIGHT_ARM] == pytest.approx(0.3, abs=0.01)
+    crossed = BODY.copy()
+    crossed[[27, 29, 31]] = BODY[[26, 28, 30]] + [0.0, 3.0]  # ankle, heel, toes on the shin
+    assert limb_gaps(crossed, TORSO, right_leg)[left_leg] < 0.05
+    lying_on = limbs_lying_on(crossed, TORSO, right_leg, DetectorConfig().limb_contact)
+    assert [REGIONS[r] for r in np.flatnonzero(lying_on)] == ["left_leg"]
+    assert not limbs_lying_on(crossed, TORSO, TRUNK, 1.0).any()  # the trunk is no limb
+    unseen = crossed.copy()
+    unseen[list(REGION_LANDMARKS["left_leg"])] = np.nan
+    assert np.isnan(limb_gaps(unseen, TORSO, right_leg)[left_leg])

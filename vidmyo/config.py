@@ -250,6 +250,15 @@ class DetectorConfig:
     pass). The clips' scripted riders all moved against or across the trunk's movement, so
     what this costs a rider that jerks along it by less than ``picture_rider_share`` plus
     this share of the trunk's movement is not measured."""
+    limb_contact: float = 0.15
+    """Another limb whose landmarks come within this many torso lengths of a jerking limb's
+    bones, as the jerk began, lies on that limb in the picture (about half a thigh's width).
+    Where the flow at its landmarks moved, that may have been the jerking limb's movement, so
+    it joins the jerk only where its landmarks jerked too (``vidmyo.motion.limbs_lying_on``).
+    A second person's legs cross: the other leg's landmarks lay 0.00-0.11 from a leg's
+    jerking bones, its flow moved 0.12-0.85 as far, and 12 jerks of one leg were reported
+    with both legs. The first person's legs never came closer than 0.16
+    (``scripts/measure_limb_contact.py``; ``docs/accuracy.md``, twenty-seventh pass)."""
     picture_glitch_share: float = 0.02
     """A landmark jerk is the pose model's own when the picture's flow, followed at its region
     throughout, moved less than this share of its excursion anywhere on the person. Chosen on

@@ -35,6 +35,7 @@ from vidmyo.motion import (
     MotionSample,
     MotionTracker,
     frames_for,
+    limbs_lying_on,
     region_amplitude,
 )
 from vidmyo.results import Coverage, Event, distribution_of
@@ -906,7 +907,8 @@ class _PersonDetector:
             if np.nanmax(moved, initial=0.0) > 0:
                 r = int(np.nanargmax(moved))
                 amplitude = float(moved[r])
-                regions = self._moved_with(moved, r)
+                on_it = limbs_lying_on(burst.onset.xy, burst.onset.scale, r, self.cfg.limb_contact)
+                regions = self._moved_with(np.where(on_it, np.nan, moved), r)
             else:
                 boxes = np.nan_to_num(np.array([p.changed_pixels for p in changing])).sum(axis=0)
                 changed_most = np.where(boxes >= 0.5 * boxes.max(), z, np.nan)
@@ -1064,6 +1066,13 @@ class _PersonDetector:
                     if shown != primary.region:
                         by_picture = (shown, float(moved[shown]))
             if shown is not None:
+                # A limb lying on the shown one whose picture moved: that may have been the
+                # shown one's movement, and only its landmarks can say it jerked too. (Where
+                # its picture stood still, it did not move.)
+                first = min((m.onset for m in members), key=lambda s: s.t)
+                on_it = limbs_lying_on(first.xy, first.scale, shown, cfg.limb_contact)
+                on_it &= moved >= cfg.picture_region_floor
+                moved, lost = np.where(on_it, np.nan, moved), lost | on_it
                 with_it = self._moved_with(moved, shown)
                 # A region the trunk carried moved fast in the picture without moving of its
                 # own, and the pose model lags it behind the trunk: its lost flow says nothing.

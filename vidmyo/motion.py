@@ -90,6 +90,16 @@ _MIN_COUNT = np.array([MIN_VISIBLE_LANDMARKS[r] for r in REGIONS])
 _TRUNK = REGIONS.index("trunk")
 _SHOULDERS, _HIPS = [11, 12], [23, 24]
 _RIDE_ON_TRUNK = {REGIONS.index(r) for r in RIDES_ON_TRUNK}
+_LEFT_BONES = {
+    "arm": np.array([(11, 13), (13, 15), (15, 17), (15, 19), (15, 21)]),
+    "leg": np.array([(23, 25), (25, 27), (27, 29), (29, 31), (27, 31)]),
+}
+_LIMB_BONES = {
+    REGIONS.index(f"{side}_{limb}"): bones if side == "left" else MIRROR[bones]
+    for limb, bones in _LEFT_BONES.items()
+    for side in ("left", "right")
+}
+"""Each limb's bones, from its shoulder or hip out to the fingers or toes: pairs of landmarks."""
 
 
 def region_vectors(delta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -134,6 +144,38 @@ _ANCHORED = [
     if r != "trunk"
 ]
 """Per region but the trunk: its landmarks, its anchor, and whether it rides on the trunk."""
+
+
+def limb_gaps(xy: npt.NDArray[np.floating], scale: float, region: int) -> npt.NDArray[np.float64]:
+    """(6,) how close each other limb's landmarks come to limb ``region``'s bones, in torso
+    lengths (``xy`` in pixels, NaN where not usable; ``scale`` a torso length in pixels). NaN
+    for the head and the trunk, and where unknown."""
+    out = np.full(N_REGIONS, np.nan)
+    bones = _LIMB_BONES.get(region)
+    if bones is None or not scale > 0:
+        return out
+    start = xy[bones[:, 0]].astype(np.float64)
+    along = xy[bones[:, 1]].astype(np.float64) - start
+    for other in _LIMB_BONES:
+        if other == region:
+            continue
+        points = xy[list(REGION_LANDMARKS[REGIONS[other]])].astype(np.float64)
+        offset = points[:, None, :] - start[None]  # (points, bones, 2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.clip((offset * along).sum(axis=2) / (along * along).sum(axis=1), 0.0, 1.0)
+        gap = np.linalg.norm(offset - t[..., None] * along, axis=2)
+        if np.isfinite(gap).any():
+            out[other] = float(np.nanmin(gap)) / scale
+    return out
+
+
+def limbs_lying_on(
+    xy: npt.NDArray[np.floating], scale: float, region: int, reach: float
+) -> npt.NDArray[np.bool_]:
+    """(6,) the other limbs that come within ``reach`` torso lengths of limb ``region``'s
+    bones (:func:`limb_gaps`). Where limbs touch or cross, the picture at one's landmarks may
+    be the other's, and the flow there follows the other's movement."""
+    return limb_gaps(xy, scale, region) <= reach  # NaN compares False
 
 
 def picture_excursion(
@@ -336,6 +378,8 @@ class MotionSample:
     index, t : frame number and time (s).
     present : a pose was found.
     scale : torso length in pixels used to normalise this frame (NaN if unknown).
+    xy : (33, 2) landmark positions in the picture, pixels, after the side-swap fix; NaN
+        where not usable.
     pos : (33, 2) landmark positions relative to their region's anchor, in torso lengths;
         NaN where not usable (not visible, or anchor not visible).
     usable : (33,) bool, landmark usable in this frame.
@@ -362,6 +406,7 @@ class MotionSample:
     t: float
     present: bool
     scale: float
+    xy: npt.NDArray[np.float32]
     pos: npt.NDArray[np.float64]
     usable: npt.NDArray[np.bool_]
     region_seen: npt.NDArray[np.bool_]
@@ -553,6 +598,7 @@ class MotionTracker:
             # Held landmarks: the body is where it was, so is its geometry. The geometry
             # windows (scale, trunk direction, swap reference) keep inferred frames only.
             scale, pos, usable, seen = last.scale, last.pos, last.usable, last.region_seen
+            placed = last.xy
         else:
             self._prev_xy = xy
             visible = present & (visibility >= cfg.min_visibility) & np.isfinite(xy).all(axis=1)
@@ -562,6 +608,7 @@ class MotionTracker:
             else:
                 self.side_swaps.reset()
             pos, usable, seen = self._relative(xy, visible, scale)
+            placed = np.where(usable[:, None], xy, np.nan).astype(np.float32)
 
         light = False
         if np.isfinite(brightness) and np.isfinite(self._prev_brightness):
@@ -643,6 +690,7 @@ class MotionTracker:
             t=t,
             present=bool(present),
             scale=scale,
+            xy=placed,
             pos=pos,
             usable=usable,
             region_seen=seen,

@@ -11,8 +11,10 @@ import cv2
 import numpy as np
 import pytest
 
+from vidmyo.cli import _monitor_summary
 from vidmyo.config import Config, DetectorConfig, MonitorConfig
 from vidmyo.events import detect_events
+from vidmyo.landmarks import MIRROR
 from vidmyo.monitor import Monitor
 from vidmyo.simulate import Scenario, Scripted, simulate
 from vidmyo.simulate_live import SeriesObserver, SyntheticCamera
@@ -169,3 +171,28 @@ def test_the_ring_buffer_is_bounded_in_seconds(tmp_path):
         recorder.add_frame(Frame(i, i / FPS, image))
     assert recorder.buffered == pytest.approx(3.0 * FPS, abs=2)
     assert recorder.close() == []
+
+
+def test_a_person_whose_facing_the_pose_model_could_not_tell_is_a_sides_unsure_state(tmp_path):
+    """From 8 to 16 s the pose model names the person's left and right the other way round on
+    every third frame, as it did on a face it could not read (``docs/accuracy.md``,
+    twenty-sixth pass): the windows of 4 s that cover it are a ``sides_unsure`` state, and
+    the windows before and after are not."""
+    series, _ = scenario()
+    for fl in series:
+        if 8.0 <= fl.t < 16.0 and fl.index % 3 == 0:
+            fl.xy[0] = fl.xy[0, MIRROR]
+            fl.visibility[0] = fl.visibility[0, MIRROR]
+    camera = SyntheticCamera(series, len(series), FPS, live=False)
+    said = []
+    windows = MonitorConfig(facing_window_s=4.0, **FAST_RETRY)
+    result, _, db = run_monitor(tmp_path, camera, series, monitor=windows, notify=said.append)
+    (unsure,) = [s for s in db["states"] if s["kind"] == "sides_unsure"]
+    assert unsure["start_s"] == pytest.approx(8.0, abs=0.1)
+    assert unsure["end_s"] == pytest.approx(16.0, abs=0.1)
+    assert unsure["reason"].startswith("person 0: the pose model read the other way on 3")
+    assert unsure["frames"] == 120
+    assert result.sides_unsure == 1
+    told = [m for m in said if m.endswith("may be swapped")]
+    assert told == [f"since {unsure['start_time'][11:19]}, {unsure['reason']}"]
+    assert "sides_unsure states" in _monitor_summary(result)

@@ -458,6 +458,11 @@ def _monitor_summary(result) -> str:
         f"{', ' + dropped if result.dropped else ''}; {kinds['jerk']} jerks, {others} other "
         f"events, {result.gaps} source gaps, {result.clips} clips; ended: {result.end_reason}"
     )
+    if result.sides_unsure:
+        text += (
+            "\n  the pose model could not always tell which way a person faced: left and right "
+            "may be swapped in the events of the sides_unsure states"
+        )
     if total and result.dropped / total > 0.1:
         text += (
             "\n  many frames were dropped: this machine is slow for the source; try --model lite"

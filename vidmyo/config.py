@@ -464,6 +464,12 @@ class MonitorConfig:
     """A lost camera or stream is reopened after 1, 2, 4 … s, at most this long apart."""
     no_pose_min_s: float = 2.0
     """Nobody in view for at least this long is recorded as a ``no_pose`` state."""
+    facing_window_s: float = 60.0
+    """Which way the pose model took each person to face is judged over windows this long
+    (``analyze`` judges the whole video). Where it read the rarer way on more than
+    ``results.FACING_UNSURE_ABOVE`` of a window's frames, it could not tell, and left and right
+    in the events may be swapped: a ``sides_unsure`` state runs from that window's start to
+    the start of the first window where it could tell again."""
     drops_quiet_s: float = 2.0
     """A ``frames_dropped`` state ends after this long without a dropped frame."""
     heartbeat_s: float = 5.0

@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import cv2
+import numpy as np
 
 from vidmyo.alerts import Alerter
 from vidmyo.clips import ClipRecorder
@@ -50,7 +51,7 @@ from vidmyo.live_sources import (
     open_with_retries,
 )
 from vidmyo.outputs.overlay import draw_overlay
-from vidmyo.results import Event
+from vidmyo.results import FACING_UNSURE_ABOVE, Event
 from vidmyo.store import Store, iso
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ log = logging.getLogger(__name__)
 READ_TIMES_KEPT = 8192
 """Capture times of this many recent frames are kept, to measure each event's latency."""
 HIGHLIGHT_S = 2.0
+FACING_MIN_READINGS = 30
+"""A window with fewer readings of which way a person faced (frames the pose model ran on)
+leaves a ``sides_unsure`` state as it was."""
 
 
 def default_observer(config: Config, fps: float):
@@ -79,6 +83,8 @@ class MonitorResult:
     by_kind: Counter = field(default_factory=Counter)
     gaps: int = 0
     clips: int = 0
+    sides_unsure: int = 0
+    """``sides_unsure`` states opened."""
     end_reason: str = ""
     problem: InputError | None = None
 
@@ -210,6 +216,10 @@ class Monitor:
         self._last_beat = time.monotonic()
         self._last_fl: FrameLandmarks | None = None
         self._highlight: tuple[list[str], float] = ([], 0.0)
+        self._facing_since = 0.0
+        self._facing_counts: np.ndarray | None = None
+        self._sides_unsure: dict[int, int] = {}
+        """Person slot -> its open ``sides_unsure`` state."""
 
     def _loop(self) -> str:
         while not self._stop.is_set():
@@ -256,6 +266,7 @@ class Monitor:
             self.clips.add_landmarks(fl)
         self._last_fl = fl
         self._record(self.detector.update(fl))
+        self._facing(fl.t)
 
     def _record(self, events: list[Event]) -> None:
         for event in events:
@@ -297,6 +308,40 @@ class Monitor:
             self._no_pose_state = self.store.open_state(
                 self.session, "no_pose", start, self._at(start), "nobody in view"
             )
+
+    def _facing(self, t: float) -> None:
+        """At the end of each ``facing_window_s``: open a ``sides_unsure`` state for a person
+        the pose model read the rarer way on more than ``FACING_UNSURE_ABOVE`` of the window's
+        frames, and close it after a window where it could tell (``MonitorConfig``)."""
+        counts = self.detector.coverage.facing
+        if self._facing_counts is None:
+            self._facing_counts, self._facing_since = counts.copy(), t
+        if t - self._facing_since < self.cfg.facing_window_s:
+            return
+        start = self._facing_since
+        for p, window in enumerate(counts - self._facing_counts):
+            readings = int(window.sum())
+            if readings < FACING_MIN_READINGS:
+                continue
+            rarer = int(window.min()) / readings
+            state = self._sides_unsure.get(p)
+            if rarer > FACING_UNSURE_ABOVE and state is None:
+                reason = (f"person {p}: the pose model read the other way on {100 * rarer:.0f}% "
+                          "of frames; left and right in the events may be swapped")  # fmt: skip
+                self._sides_unsure[p] = self.store.open_state(
+                    self.session, "sides_unsure", start, self._at(start), reason, readings
+                )
+                self.result.sides_unsure += 1
+                self.notify(f"since {self._at(start)[11:19]}, {reason}")
+            elif rarer <= FACING_UNSURE_ABOVE and state is not None:
+                self.store.update_state(state, end_s=start, end_time=self._at(start))
+                del self._sides_unsure[p]
+        self._facing_counts, self._facing_since = counts.copy(), t
+
+    def _close_sides_unsure(self) -> None:
+        for state in self._sides_unsure.values():
+            self.store.update_state(state, end_s=self.last_t, end_time=self._at(self.last_t))
+        self._sides_unsure = {}
 
     def _drops(self, t: float) -> None:
         new = self.queue.dropped - self._seen_drops
@@ -392,6 +437,7 @@ class Monitor:
             self._close_drops,
             lambda: self._close_state("_no_pose_state"),
             lambda: self._close_state("_gap_state"),
+            self._close_sides_unsure,
         ]
         if self.clips is not None:
             steps.append(lambda: self._clip_results(self.clips.close()))

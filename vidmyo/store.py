@@ -81,7 +81,7 @@ INDEXES = (
 )
 EVENT_EXTRAS = ("peak_s", "duration_s", "distribution", "person", "onset_frame", "peak_frame",
                 "offset_frame", "rise_s", "return_fraction", "snr", "evidence")  # fmt: skip
-STATE_KINDS = ("no_pose", "source_gap", "frames_dropped")
+STATE_KINDS = ("no_pose", "source_gap", "frames_dropped", "sides_unsure")
 
 
 def iso(epoch: float) -> str:

@@ -177,7 +177,7 @@ def test_a_person_whose_facing_the_pose_model_could_not_tell_is_a_sides_unsure_s
     """From 8 to 16 s the pose model names the person's left and right the other way round on
     every third frame, as it did on a face it could not read (``docs/accuracy.md``,
     twenty-sixth pass): the windows of 4 s that cover it are a ``sides_unsure`` state, and
-    the windows before and after are not."""
+    the windows before and after are not. A shorter session is one window."""
     series, _ = scenario()
     for fl in series:
         if 8.0 <= fl.t < 16.0 and fl.index % 3 == 0:
@@ -196,3 +196,10 @@ def test_a_person_whose_facing_the_pose_model_could_not_tell_is_a_sides_unsure_s
     told = [m for m in said if m.endswith("may be swapped")]
     assert told == [f"since {unsure['start_time'][11:19]}, {unsure['reason']}"]
     assert "sides_unsure states" in _monitor_summary(result)
+    # A session shorter than a window is judged whole when it ends (1 frame in 9 read the
+    # other way).
+    camera = SyntheticCamera(series, len(series), FPS, live=False)
+    _, _, db = run_monitor(tmp_path / "short", camera, series)
+    (unsure,) = [s for s in db["states"] if s["kind"] == "sides_unsure"]
+    assert unsure["start_s"] == 0.0 and unsure["end_s"] == pytest.approx(24.0, abs=0.1)
+    assert unsure["reason"].startswith("person 0: the pose model read the other way on 11%")

@@ -309,14 +309,17 @@ class Monitor:
                 self.session, "no_pose", start, self._at(start), "nobody in view"
             )
 
-    def _facing(self, t: float) -> None:
-        """At the end of each ``facing_window_s``: open a ``sides_unsure`` state for a person
-        the pose model read the rarer way on more than ``FACING_UNSURE_ABOVE`` of the window's
-        frames, and close it after a window where it could tell (``MonitorConfig``)."""
+    def _facing(self, t: float, final: bool = False) -> None:
+        """At the end of each ``facing_window_s``, and of the session: open a
+        ``sides_unsure`` state for a person the pose model read the rarer way on more than
+        ``FACING_UNSURE_ABOVE`` of the window's frames, and close it after a window where it
+        could tell (``MonitorConfig``)."""
+        if self.detector is None:
+            return
         counts = self.detector.coverage.facing
         if self._facing_counts is None:
             self._facing_counts, self._facing_since = counts.copy(), t
-        if t - self._facing_since < self.cfg.facing_window_s:
+        if t - self._facing_since < self.cfg.facing_window_s and not final:
             return
         start = self._facing_since
         for p, window in enumerate(counts - self._facing_counts):
@@ -437,6 +440,7 @@ class Monitor:
             self._close_drops,
             lambda: self._close_state("_no_pose_state"),
             lambda: self._close_state("_gap_state"),
+            lambda: self._facing(self.last_t, final=True),
             self._close_sides_unsure,
         ]
         if self.clips is not None:

@@ -15,7 +15,7 @@ from vidmyo.cli import _monitor_summary
 from vidmyo.config import Config, DetectorConfig, MonitorConfig
 from vidmyo.events import detect_events
 from vidmyo.landmarks import MIRROR
-from vidmyo.monitor import Monitor
+from vidmyo.monitor import Monitor, MonitorResult
 from vidmyo.simulate import Scenario, Scripted, simulate
 from vidmyo.simulate_live import SeriesObserver, SyntheticCamera
 from vidmyo.store import Store
@@ -195,7 +195,7 @@ def test_a_person_whose_facing_the_pose_model_could_not_tell_is_a_sides_unsure_s
     assert result.sides_unsure == 1
     told = [m for m in said if m.endswith("may be swapped")]
     assert told == [f"since {unsure['start_time'][11:19]}, {unsure['reason']}"]
-    assert "sides_unsure states" in _monitor_summary(result)
+    assert "sides_unsure states" in _monitor_summary(result, "full")
     # A session shorter than a window is judged whole when it ends (1 frame in 9 read the
     # other way).
     camera = SyntheticCamera(series, len(series), FPS, live=False)
@@ -203,3 +203,9 @@ def test_a_person_whose_facing_the_pose_model_could_not_tell_is_a_sides_unsure_s
     (unsure,) = [s for s in db["states"] if s["kind"] == "sides_unsure"]
     assert unsure["start_s"] == 0.0 and unsure["end_s"] == pytest.approx(24.0, abs=0.1)
     assert unsure["reason"].startswith("person 0: the pose model read the other way on 11%")
+
+
+def test_the_closing_summary_suggests_the_lite_model_only_where_it_was_not_used():
+    slow = MonitorResult(1, "cam", frames=700, dropped=300)
+    assert _monitor_summary(slow, "full").endswith("slow for the source; try --model lite")
+    assert _monitor_summary(slow, "lite").endswith("slow for the source")

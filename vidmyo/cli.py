@@ -448,7 +448,7 @@ def _event_line(row: dict, persons: int = 1) -> str:
     )
 
 
-def _monitor_summary(result) -> str:
+def _monitor_summary(result, model: str) -> str:
     kinds = result.by_kind
     total = result.frames + result.dropped
     dropped = f"{result.dropped} dropped ({100 * result.dropped / total:.1f}%)" if total else ""
@@ -464,8 +464,8 @@ def _monitor_summary(result) -> str:
             "may be swapped in the events of the sides_unsure states"
         )
     if total and result.dropped / total > 0.1:
-        text += (
-            "\n  many frames were dropped: this machine is slow for the source; try --model lite"
+        text += "\n  many frames were dropped: this machine is slow for the source" + (
+            "; try --model lite" if model != "lite" else ""
         )
     return text
 
@@ -560,7 +560,7 @@ def monitor(ctx, source_spec, db, clips, model, rotation, persons, sensitivity, 
             )  # fmt: skip
             with live.stop_on_signals(mon):
                 result = mon.run()
-        _say(_monitor_summary(result))
+        _say(_monitor_summary(result, model))
         if result.problem is not None:
             raise result.problem
 

@@ -695,7 +695,7 @@ def test_a_landmark_jerk_far_larger_than_the_pictures_movement_is_set_aside():
 def test_a_leg_lying_on_a_jerking_leg_joins_it_only_where_its_landmarks_jerk_too(left_leg):
     """Where the legs cross, the picture at one leg's landmarks is partly the other leg's, and
     the flow there follows the other's jerk (on a second person's crossed legs it moved
-    0.12-0.85 as far, and twelve jerks of one leg were reported with both:
+    0.26-0.85 as far, and twelve jerks of one leg were reported with both:
     ``docs/accuracy.md``, twenty-seventh pass). Apart, a still leg whose picture moved half
     as far as the jerking one's is taken to have jerked with it; crossed, only its landmarks
     can say so. A leg whose landmarks the pose model dragged along while its picture stood

@@ -256,7 +256,7 @@ class DetectorConfig:
     Where the flow at its landmarks moved, that may have been the jerking limb's movement, so
     it joins the jerk only where its landmarks jerked too (``vidmyo.motion.limbs_lying_on``).
     A second person's legs cross: the other leg's landmarks lay 0.00-0.11 from a leg's
-    jerking bones, its flow moved 0.12-0.85 as far, and 12 jerks of one leg were reported
+    jerking bones, its flow moved 0.26-0.85 as far, and 12 jerks of one leg were reported
     with both legs. The first person's legs never came closer than 0.16
     (``scripts/measure_limb_contact.py``; ``docs/accuracy.md``, twenty-seventh pass)."""
     picture_glitch_share: float = 0.02

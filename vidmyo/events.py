@@ -907,7 +907,7 @@ class _PersonDetector:
             if np.nanmax(moved, initial=0.0) > 0:
                 r = int(np.nanargmax(moved))
                 amplitude = float(moved[r])
-                on_it = limbs_lying_on(burst.onset.xy, burst.onset.scale, r, self.cfg.limb_contact)
+                on_it = self._lying_on(r, burst.onset, moved)
                 regions = self._moved_with(np.where(on_it, np.nan, moved), r)
             else:
                 boxes = np.nan_to_num(np.array([p.changed_pixels for p in changing])).sum(axis=0)
@@ -1066,12 +1066,9 @@ class _PersonDetector:
                     if shown != primary.region:
                         by_picture = (shown, float(moved[shown]))
             if shown is not None:
-                # A limb lying on the shown one whose picture moved: that may have been the
-                # shown one's movement, and only its landmarks can say it jerked too. (Where
-                # its picture stood still, it did not move.)
+                # Only its landmarks can add a limb lying on the shown one (its flow is lost).
                 first = min((m.onset for m in members), key=lambda s: s.t)
-                on_it = limbs_lying_on(first.xy, first.scale, shown, cfg.limb_contact)
-                on_it &= moved >= cfg.picture_region_floor
+                on_it = self._lying_on(shown, first, moved)
                 moved, lost = np.where(on_it, np.nan, moved), lost | on_it
                 with_it = self._moved_with(moved, shown)
                 # A region the trunk carried moved fast in the picture without moving of its
@@ -1199,6 +1196,16 @@ class _PersonDetector:
             return math.sqrt(m.peak_excursion / primary.peak_excursion * flow)
 
         return max(members, key=score, default=primary)
+
+    def _lying_on(
+        self, region: int, at: MotionSample, moved: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.bool_]:
+        """(6,) the other limbs lying on limb ``region`` at ``at`` (``limb_contact``) whose
+        picture moved (``picture_region_floor``): that may have been ``region``'s movement,
+        seen through them, so their flow says nothing of their own (crossed legs). Where
+        their picture stood still, they did not move."""
+        near = limbs_lying_on(at.xy, at.scale, region, self.cfg.limb_contact)
+        return near & (moved >= self.cfg.picture_region_floor)
 
     def _moved_with(self, moved: npt.NDArray[np.float64], r: int) -> list[int]:
         """Region ``r`` and the regions whose picture moved with it: by at least

@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 from vidmyo.config import DetectorConfig
-from vidmyo.landmarks import REGION_LANDMARKS, REGIONS
-from vidmyo.motion import limb_gaps, limbs_lying_on, picture_excursion, picture_vectors
+from vidmyo.landmarks import MIRROR, REGION_LANDMARKS, REGIONS
+from vidmyo.motion import (
+    MotionTracker,
+    limb_gaps,
+    limbs_lying_on,
+    picture_excursion,
+    picture_vectors,
+)
 from vidmyo.simulate import TEMPLATE
 
 BODY = (TEMPLATE * 100 + [320, 240]).astype(np.float32)
@@ -216,3 +222,47 @@ def test_limbs_that_touch_or_cross_are_told_apart_from_limbs_apart():
     unseen = crossed.copy()
     unseen[list(REGION_LANDMARKS["left_leg"])] = np.nan
     assert np.isnan(limb_gaps(unseen, TORSO, right_leg)[left_leg])
+
+
+@pytest.mark.parametrize("swapped_poses", [0, 1, 4])
+def test_the_picture_is_named_by_the_side_the_steady_poses_gave(swapped_poses):
+    """The motion gate's boxes and the flow's starting points sit at the median of the last
+    five poses, so their left and right are those most of the poses gave. A pose model that
+    cannot see which way the person faces swaps the arms on most frames; the side-swap fix
+    names them back, and the picture must be named as it is: otherwise the right arm's
+    movement in the picture lands on the left arm. One swapped pose in five leaves the
+    median, and so the names, as they were."""
+    tracker = MotionTracker(DetectorConfig(), 30.0, (640, 480))
+    arm = [13, 15, 17, 19, 21]  # the raw left arm: the elbow, wrist and hand
+    changed = np.zeros(6, np.float32)
+    for i in range(20):  # the first poses set the names; then the model swaps the arms
+        xy = BODY[MIRROR] if i >= 20 - swapped_poses else BODY
+        s = tracker.update(
+            i,
+            i / 30,
+            xy,
+            np.ones(33, np.float32),
+            True,
+            changed_pixels=changed,
+            flow=np.zeros((33, 2), np.float32),
+        )
+        if i >= 20 - swapped_poses:
+            assert s.xy[15, 0] == BODY[15, 0]  # swapped back
+    flow = np.zeros((33, 2), np.float32)
+    flow[arm] = (0.0, -0.1 * TORSO)  # the picture under the raw left arm's points moved
+    counts = changed.copy()
+    counts[LEFT_ARM] = 300  # and the raw left arm's box changed
+    s = tracker.update(
+        20,
+        20 / 30,
+        BODY[MIRROR] if swapped_poses else BODY,
+        np.ones(33, np.float32),
+        True,
+        changed_pixels=counts,
+        flow=flow,
+    )
+    named = RIGHT_ARM if swapped_poses >= 3 else LEFT_ARM
+    other = LEFT_ARM if named == RIGHT_ARM else RIGHT_ARM
+    assert s.picture_moved[named] == pytest.approx(0.1, abs=1e-3)
+    assert s.picture_moved[other] == 0
+    assert s.changed_pixels[named] == 300 and s.changed_pixels[other] == 0

@@ -453,7 +453,7 @@ class _PersonDetector:
                 self._maybe_start(r, s)
         self.recent.append(s)
         if self.cfg.picture_jerks and self.cfg.picture_check:
-            lighter = frame.lighter_pixels[slot]
+            lighter = frame.lighter_pixels[slot][self.motion.box_regions]
             burst = self.picture.update(s, frame.shift, frame.brightness, lighter)
             if burst is not None:
                 self.picture_bursts.append(burst)

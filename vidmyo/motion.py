@@ -42,7 +42,7 @@ from vidmyo.landmarks import (
     RIDES_ON_TRUNK,
     SIDE_GROUPS,
 )
-from vidmyo.scene import region_box_areas
+from vidmyo.scene import REGION_BOX_LANDMARKS, STEADY_POSES, region_box_areas
 
 N_REGIONS = len(REGIONS)
 UNKNOWN_PICTURE = np.full(N_REGIONS, np.nan, np.float32)
@@ -291,6 +291,33 @@ def picture_vectors(
 _SIDE_PAIRS = [(np.array(left), MIRROR[np.array(left)]) for left in SIDE_GROUPS]
 
 
+def _limb_regions(left: tuple[int, ...]) -> tuple[int, int] | None:
+    """The (left, right) regions whose boxes a side group outlines; None for the face (the
+    head's box holds both sides)."""
+    for limb in ("arm", "leg"):
+        region = REGIONS.index(f"left_{limb}")
+        if set(left) <= set(REGION_BOX_LANDMARKS[region]):
+            return region, REGIONS.index(f"right_{limb}")
+    return None
+
+
+_SIDE_REGIONS = [_limb_regions(left) for left in SIDE_GROUPS]
+
+
+def side_orders(
+    swapped: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """(33,) landmark and (6,) region index orders that swap the given side groups."""
+    landmarks, regions = np.arange(N_LANDMARKS), np.arange(N_REGIONS)
+    for g in np.flatnonzero(swapped):
+        lt, rt = _SIDE_PAIRS[g]
+        landmarks[lt], landmarks[rt] = rt, lt
+        if _SIDE_REGIONS[g] is not None:
+            a, b = _SIDE_REGIONS[g]
+            regions[a], regions[b] = b, a
+    return landmarks, regions
+
+
 def _travel(a, b, from_a, from_b) -> float:
     """Mean distance landmarks ``a`` and ``b`` (n, 2 each) travelled from the given places."""
     return float(np.mean(np.linalg.norm(a - from_a, axis=1) + np.linalg.norm(b - from_b, axis=1)))
@@ -327,6 +354,8 @@ class SideSwapFixer:
         self._recent: deque[npt.NDArray[np.float64]] = deque(maxlen=self.REFERENCE_FRAMES)
         self.swaps = 0
         """Side groups swapped back so far."""
+        self.swapped = np.zeros(len(_SIDE_PAIRS), bool)
+        """Which side groups (``SIDE_GROUPS``) the last call swapped back."""
         self.facing = np.zeros(2, np.int64)
         """Frames the pose model read the person as facing the camera, and as facing away
         (:func:`facing_camera`, before any swap back). Both large: it could not tell, and
@@ -338,6 +367,7 @@ class SideSwapFixer:
     def __call__(
         self, xy: npt.NDArray[np.float32], visible: npt.NDArray[np.bool_], scale: float
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        self.swapped = np.zeros(len(_SIDE_PAIRS), bool)
         if visible[_SHOULDERS + _HIPS].all():
             facing = facing_camera(xy)
             if not math.isnan(facing):
@@ -353,7 +383,7 @@ class SideSwapFixer:
             known = np.isfinite(ref[:, 0])
             order = np.arange(N_LANDMARKS)
             shift = self.min_shift * scale
-            for lt, rt in _SIDE_PAIRS:
+            for g, (lt, rt) in enumerate(_SIDE_PAIRS):
                 ok = visible[lt] & visible[rt] & known[lt] & known[rt]
                 if ok.sum() < 2:
                     continue
@@ -364,6 +394,7 @@ class SideSwapFixer:
                 if apart > 2 * shift and own > 2 * shift and crossed < self.ratio * own:
                     order[lt], order[rt] = rt, lt
                     self.swaps += 1
+                    self.swapped[g] = True
             xy, visible = xy[order], visible[order]
         self._recent.append(np.where(visible[:, None], xy, np.nan))
         return xy, visible
@@ -396,7 +427,8 @@ class MotionSample:
     changed_pixels : (6,) pixels of the picture that changed since the previous frame in
         each region's box (NaN unknown); see :class:`vidmyo.scene.PictureReading`.
     picture_moved : (6,) how far each region moved in the picture since the last still
-        frame, torso lengths (NaN unknown); see :func:`picture_excursion`.
+        frame, torso lengths (NaN unknown); see :func:`picture_excursion`. Both name left
+        and right as ``xy`` does (``MotionTracker._picture_named_as_fixed``).
     key : the codec's key frame (see ``FrameLandmarks.key``).
     box_areas : (6,) on a key frame, the area of each region's box in the picture (see
         :func:`vidmyo.scene.region_box_areas`); None on other frames.
@@ -465,6 +497,14 @@ class MotionTracker:
         self._settle_frames = self._history.maxlen + self.still_frames + 2
         """Held frames after which every window contains only the held pose."""
         self.side_swaps = SideSwapFixer(config.swap_ratio, config.swap_min_shift)
+        self._pose_swaps: deque[npt.NDArray[np.bool_] | None] = deque(maxlen=STEADY_POSES)
+        """Side groups the fix swapped back in each of the last poses (None: no pose)."""
+        self._flow_swaps = np.zeros(len(SIDE_GROUPS), bool)
+        """Side groups named the other way round at the flow's starting points."""
+        self._fixed_xy: npt.NDArray[np.float32] | None = None
+        self.box_regions = np.arange(N_REGIONS)
+        """Which of the motion gate's region boxes is each region's on the last frame (see
+        :meth:`_picture_named_as_fixed`)."""
         self._to_trunk = np.eye(2)
         self._trunk_dirs: deque[tuple[float, float]] = deque(
             maxlen=frames_for(config.baseline_s, fps)
@@ -560,6 +600,7 @@ class MotionTracker:
         enter the rest position (the body did not move) but not the noise estimate (their
         zero jitter would make ordinary jitter look like movement afterwards)."""
         cfg = self.config
+        changed_pixels, flow = self._picture_named_as_fixed(changed_pixels, flow)
         self._held_run = 0 if inferred else self._held_run + 1
         last = self._last
         if self._held_run > self._settle_frames and last is not None and last.present == present:
@@ -576,7 +617,7 @@ class MotionTracker:
                 camera_moved=False,
                 changed_pixels=changed_pixels,
                 picture_moved=picture_excursion(
-                    xy,
+                    self._fixed_xy,
                     flow,
                     last.usable,
                     last.scale,
@@ -598,7 +639,7 @@ class MotionTracker:
             # Held landmarks: the body is where it was, so is its geometry. The geometry
             # windows (scale, trunk direction, swap reference) keep inferred frames only.
             scale, pos, usable, seen = last.scale, last.pos, last.usable, last.region_seen
-            placed = last.xy
+            placed, xy = last.xy, self._fixed_xy
         else:
             self._prev_xy = xy
             visible = present & (visibility >= cfg.min_visibility) & np.isfinite(xy).all(axis=1)
@@ -607,6 +648,9 @@ class MotionTracker:
                 xy, visible = self.side_swaps(xy, visible, scale)
             else:
                 self.side_swaps.reset()
+            if inferred:
+                self._pose_swaps.append(self.side_swaps.swapped if present else None)
+            self._fixed_xy = xy
             pos, usable, seen = self._relative(xy, visible, scale)
             placed = np.where(usable[:, None], xy, np.nan).astype(np.float32)
 
@@ -710,6 +754,26 @@ class MotionTracker:
             box_areas=region_box_areas(xy) if key else None,
         )
         return self._last
+
+    def _picture_named_as_fixed(
+        self, changed_pixels: npt.NDArray[np.float32], flow: npt.NDArray[np.float32] | None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
+        """The motion gate's region counts and the flow, with left and right named as the
+        side-swap fix names them. Both were placed at the median of the poses before this
+        frame (``STEADY_POSES``), whose sides are the ones most of those poses gave: where the
+        pose model cannot tell which way the person faces it swaps them every other frame
+        (a face it cannot see), and a flow named the other way round put an arm's movement on
+        the other arm, or on the trunk (``docs/accuracy.md``, twenty-eighth pass). The flow
+        keeps the names of its still frame, where it started."""
+        seen = [g for g in self._pose_swaps if g is not None]
+        steady = np.sum(seen, axis=0) * 2 > len(seen) if seen else np.zeros(len(SIDE_GROUPS), bool)
+        if flow is not None and np.isfinite(flow).any() and not (np.abs(flow) > 0).any():
+            self._flow_swaps = steady  # a still frame: the flow starts afresh from here
+        self.box_regions = side_orders(steady)[1]
+        changed_pixels = changed_pixels[self.box_regions]
+        if flow is not None and self._flow_swaps.any():
+            flow = flow[side_orders(self._flow_swaps)[0]]
+        return changed_pixels, flow
 
     def _update_noise(self, coherent: npt.NDArray[np.float64], dk: npt.NDArray[np.float64]) -> None:
         """Noise units per region: a low quantile of the recent coherent excursions (and of the

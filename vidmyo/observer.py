@@ -28,13 +28,10 @@ from vidmyo.config import PoseConfig, SkipConfig
 from vidmyo.landmarks import N_LANDMARKS, REGIONS, FrameLandmarks
 from vidmyo.motion import frames_for
 from vidmyo.pose import PoseEstimator, PoseResult
-from vidmyo.scene import MotionGate, PictureFlow, PictureReading, SceneMeter
+from vidmyo.scene import STEADY_POSES, MotionGate, PictureFlow, PictureReading, SceneMeter
 from vidmyo.sources import Frame
 from vidmyo.tracking import PersonTracker
 
-BOX_POSES = 5
-"""The motion gate places its boxes from the median of this many last poses, so that a jump
-of the pose model for a frame or two does not move them (see ``FrameObserver.push``)."""
 RELEASE_EVERY_S = 5.0
 """Seconds of video between two hand-backs of freed heap memory (see :func:`_release_freed`)."""
 
@@ -87,7 +84,7 @@ class FrameObserver:
         self._last_pose_t = -math.inf
         self._released_t = -math.inf
         self._held: PoseResult | None = None
-        self._recent_xy: deque[np.ndarray] = deque(maxlen=BOX_POSES)
+        self._recent_xy: deque[np.ndarray] = deque(maxlen=STEADY_POSES)
         self._steady_xy: np.ndarray | None = None
         """Per-landmark median of the recent poses: where the gate places its boxes."""
         self._pending: deque[tuple[Frame, PictureReading]] = deque()

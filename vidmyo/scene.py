@@ -49,6 +49,12 @@ class PictureReading(NamedTuple):
     in original-frame pixels (see :class:`PictureFlow`); None before the first pose."""
 
 
+STEADY_POSES = 5
+"""The motion gate places its boxes, and the picture's flow its starting points, at the
+per-landmark median of this many last poses (``FrameObserver.push``), so that a jump of the
+pose model for a frame or two does not move them. Their left and right are therefore the
+ones most of these poses gave, not the side-swap fix's (``MotionTracker`` names them)."""
+
 REGION_BOX_LANDMARKS: tuple[tuple[int, ...], ...] = tuple(
     tuple(sorted(set(REGION_LANDMARKS[r]) | (set(REGION_ANCHOR[r]) if r != "head" else set())))
     for r in REGIONS

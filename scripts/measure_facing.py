@@ -7,7 +7,8 @@ face away on others, and each change names every limb by the other side's name. 
 clip of a set, over the frames the pose model ran on: how many it read as facing the camera
 (``motion.facing_camera``), how many as facing away, and how often the reading changed, as
 the pose model gave it and after ``motion.SideSwapFixer`` (which swaps back a side that
-jumped to the other's place). vidmyo itself warns where the rarer reading is over
+jumped to the other's place), and on how many of them the fix swapped the arms, or the
+legs, back (twenty-eighth pass). vidmyo itself warns where the rarer reading is over
 ``results.FACING_UNSURE_ABOVE`` of a person's frames.
 
     python scripts/measure_facing.py --set eval_set/holdout-1900-pose2sim
@@ -26,15 +27,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from vidmyo.config import DetectorConfig  # noqa: E402
-from vidmyo.landmarks import LandmarkSeries  # noqa: E402
+from vidmyo.landmarks import SIDE_GROUPS, LandmarkSeries  # noqa: E402
 from vidmyo.motion import SideSwapFixer, facing_camera  # noqa: E402
 
 
-def readings(series: LandmarkSeries, cfg: DetectorConfig) -> tuple[np.ndarray, np.ndarray]:
+def readings(
+    series: LandmarkSeries, cfg: DetectorConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Facing per inferred frame of the first person: as the pose model gave it, and after
-    the side-swap fix."""
+    the side-swap fix; and which side groups (face, arm, leg) the fix swapped back there."""
     fixer = SideSwapFixer(cfg.swap_ratio, cfg.swap_min_shift)
-    raw, fixed = [], []
+    raw, fixed, swapped_back = [], [], []
     for f in series.frames():
         if not f.inferred or not f.present[0]:
             continue
@@ -44,7 +47,8 @@ def readings(series: LandmarkSeries, cfg: DetectorConfig) -> tuple[np.ndarray, n
         raw.append(facing_camera(xy))
         swapped, _ = fixer(xy, visible, scale)
         fixed.append(facing_camera(swapped))
-    return np.array(raw), np.array(fixed)
+        swapped_back.append(fixer.swapped)
+    return np.array(raw), np.array(fixed), np.array(swapped_back).reshape(-1, len(SIDE_GROUPS))
 
 
 def describe(values: np.ndarray) -> str:
@@ -59,14 +63,19 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     cfg = DetectorConfig()
     print("clip: frames the pose model ran on; facing the camera / away and changes, as the "
-          "pose model gave them; the same after the side-swap fix")  # fmt: skip
+          "pose model gave them; the same after the side-swap fix; frames on which the fix "
+          "swapped the arms back, and the legs")  # fmt: skip
     clips = json.loads((args.set / "videos" / "index.json").read_text())["clips"]
     for clip in clips:
         path = args.set / "runs" / clip["name"] / "landmarks.npz"
         if clip.get("persons", 1) > 1 or not path.exists():
             continue
-        raw, fixed = readings(LandmarkSeries.load(path), cfg)
-        print(f"  {clip['name']}: {len(raw)}; {describe(raw)}; {describe(fixed)}")
+        raw, fixed, back = readings(LandmarkSeries.load(path), cfg)
+        arms, legs = back[:, 1:].mean(axis=0) if len(back) else (np.nan, np.nan)
+        print(
+            f"  {clip['name']}: {len(raw)}; {describe(raw)}; {describe(fixed)}; "
+            f"{arms:.1%}, {legs:.1%}"
+        )
     return 0
 
 

@@ -304,7 +304,7 @@ def _limb_regions(left: tuple[int, ...]) -> tuple[int, int] | None:
 _SIDE_REGIONS = [_limb_regions(left) for left in SIDE_GROUPS]
 
 
-def side_orders(
+def _side_orders(
     swapped: npt.NDArray[np.bool_],
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """(33,) landmark and (6,) region index orders that swap the given side groups."""
@@ -769,10 +769,10 @@ class MotionTracker:
         steady = np.sum(seen, axis=0) * 2 > len(seen) if seen else np.zeros(len(SIDE_GROUPS), bool)
         if flow is not None and np.isfinite(flow).any() and not (np.abs(flow) > 0).any():
             self._flow_swaps = steady  # a still frame: the flow starts afresh from here
-        self.box_regions = side_orders(steady)[1]
+        self.box_regions = _side_orders(steady)[1]
         changed_pixels = changed_pixels[self.box_regions]
         if flow is not None and self._flow_swaps.any():
-            flow = flow[side_orders(self._flow_swaps)[0]]
+            flow = flow[_side_orders(self._flow_swaps)[0]]
         return changed_pixels, flow
 
     def _update_noise(self, coherent: npt.NDArray[np.float64], dk: npt.NDArray[np.float64]) -> None:

@@ -86,7 +86,8 @@ class FrameObserver:
         self._held: PoseResult | None = None
         self._recent_xy: deque[np.ndarray] = deque(maxlen=STEADY_POSES)
         self._steady_xy: np.ndarray | None = None
-        """Per-landmark median of the recent poses: where the gate places its boxes."""
+        """Per-landmark median of the recent poses: where the gate places its boxes and the
+        flow its starting points."""
         self._pending: deque[tuple[Frame, PictureReading]] = deque()
 
     @property

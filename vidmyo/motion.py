@@ -381,7 +381,6 @@ class SideSwapFixer:
                     warnings.simplefilter("ignore", RuntimeWarning)
                     ref[gaps] = np.nanmedian(recent[:, gaps], axis=0)
             known = np.isfinite(ref[:, 0])
-            order = np.arange(N_LANDMARKS)
             shift = self.min_shift * scale
             for g, (lt, rt) in enumerate(_SIDE_PAIRS):
                 ok = visible[lt] & visible[rt] & known[lt] & known[rt]
@@ -392,9 +391,9 @@ class SideSwapFixer:
                 own = _travel(xy[a], xy[b], ref[a], ref[b])
                 crossed = _travel(xy[a], xy[b], ref[b], ref[a])
                 if apart > 2 * shift and own > 2 * shift and crossed < self.ratio * own:
-                    order[lt], order[rt] = rt, lt
                     self.swaps += 1
                     self.swapped[g] = True
+            order = _side_orders(self.swapped)[0]
             xy, visible = xy[order], visible[order]
         self._recent.append(np.where(visible[:, None], xy, np.nan))
         return xy, visible

@@ -1121,6 +1121,22 @@ def test_a_picture_jerk_is_placed_where_the_picture_itself_moved():
         assert (e.regions, e.distribution) == (["left_leg"], "focal")
 
 
+def test_a_picture_jerk_the_flow_did_not_measure_is_placed_by_its_box():
+    """The flow misses a limb it lost, or one the pose model placed off the limb (it then
+    follows the background), and elsewhere moves by its noise: a leg's jerk must not go to
+    the head, which the flow moved a little more than the leg. Below
+    ``picture_jerk_region_floor`` everywhere, the gate's boxes name the one region, and the
+    amplitude stays what the flow measured (a lower bound), not the landmarks' wandering."""
+    cfg = DetectorConfig()
+    torso = Scenario().torso_px
+    burst = [60.0, 150.0, 40.0, 20.0]
+    for head, region in ((0.5 * cfg.picture_jerk_region_floor, "left_leg"), (0.02, "head")):
+        scn, frames, at = _picture_burst_frames(burst, box="left_leg", flow={"head": head * torso})
+        (e,) = detect_events(frames, cfg, scn.fps, scn.frame_size)[0]
+        assert (e.evidence, e.primary_region, e.regions) == ("picture", region, [region])
+        assert e.onset_frame == at and e.amplitude == pytest.approx(head, rel=0.05)
+
+
 def test_a_burst_too_small_for_the_pixel_rule_is_a_jerk_if_the_picture_moved_fast():
     """In dark footage the gate's threshold rises with the grain, and a jerk can change too
     few pixels for the pixel rule (on the clips as few as 14 and 18 in the largest box); the

@@ -175,8 +175,9 @@ class DetectorConfig:
     clips of ``docs/accuracy.md`` the pose model showed some clear jerks at a fraction of
     their size (a 0.08 arm jerk as 0.02) while the picture changed by hundreds of pixels.
     Its regions and amplitude: how far the picture itself moved at each region's landmarks
-    (``picture_region_floor``, ``picture_region_share``; see ``vidmyo.scene.PictureFlow``).
-    Needs ``picture_check``."""
+    (``picture_region_floor``, ``picture_region_share``; see ``vidmyo.scene.PictureFlow``),
+    or, where it moved too little to say (``picture_jerk_region_floor``), the box that
+    changed. Needs ``picture_check``."""
     picture_jerk_pixels: float = 36.0
     """Changed pixels a picture jerk reaches in one box on one of its first three frames:
     three times ``picture_min_pixels``, as for the motion gate's one-frame wake."""
@@ -219,6 +220,16 @@ class DetectorConfig:
     (``min_region_share``). Chosen on three sets of clips (``docs/accuracy.md``, fourteenth
     pass): 0.01 let the flow's noise in (distribution right 80% against 85% on the main
     clips)."""
+    picture_jerk_region_floor: float = 0.0075
+    """A picture jerk's regions come from the flow (``picture_region_floor``) only if the
+    picture moved at least this much (torso lengths) at some region's landmarks; below, the
+    gate's boxes name its one region (``vidmyo.events``, ``_picture_event``). The flow misses
+    a limb it lost, and one the pose model placed off the limb, where it follows the
+    background: at such jerks of the second man's clips (0.07-0.24 torso lengths) it moved
+    0.001-0.006 everywhere, and named the head or the trunk by its noise. Half
+    ``picture_region_floor``: between the two, the flow named the first man's small jerks
+    (0.02-0.03 torso lengths, flow 0.012-0.014) right, and the boxes did not
+    (``docs/accuracy.md``, twenty-ninth pass)."""
     picture_region_share: float = 0.25
     """See ``picture_region_floor``. A jerk's other regions were scripted at 0.4-0.75 of the
     primary's size; 0.2-0.3 gave the same distributions within two points on three sets of

@@ -893,10 +893,16 @@ class _PersonDetector:
         """The jerk a burst shows. Its regions: where the picture itself moved (the flow at
         the landmarks, ``MotionSample.picture_moved``), the one that moved most and those that
         moved with it (``_moved_with``); its amplitude is how far the first moved. Where the
-        flow is unknown (files written before it was recorded), one region: of those whose
-        box changed at least half as much as the box that changed most (the trunk's large
-        box overlaps the arms and the head), the one whose landmarks moved most (noise
-        units), with the landmarks' amplitude. Nobody's if no pose was found."""
+        flow moved less than ``picture_jerk_region_floor`` wherever it was known, or is unknown
+        (files written before it was recorded), one region, from the gate's boxes: of those
+        whose box changed at least half as much as the box that changed most (the trunk's
+        large box overlaps the arms and the head), the one whose landmarks moved most (noise
+        units). The flow misses a limb it lost, or one the pose model placed off the limb
+        (it then follows the background): on the second man's clips such jerks went to the
+        head or the trunk by the flow's noise (``docs/accuracy.md``, twenty-ninth pass). Its
+        amplitude is then what the flow measured, a lower bound: the landmarks had wandered
+        0.4-1.0 torso lengths there. Where the flow measured nothing (unknown, or zero
+        wherever known), the landmarks' amplitude. Nobody's if no pose was found."""
         window = burst.samples[: self.picture_by + 2]
         changing = burst.samples[1 : burst.last + 1]
         with warnings.catch_warnings():  # regions unseen throughout are all-NaN
@@ -905,7 +911,8 @@ class _PersonDetector:
             if not np.isfinite(z).any():
                 return None
             moved = np.nanmax(np.array([p.picture_moved for p in changing]), axis=0)
-            if np.nanmax(moved, initial=0.0) > 0:
+            measured = float(np.nanmax(moved, initial=0.0))
+            if measured >= self.cfg.picture_jerk_region_floor:
                 r = int(np.nanargmax(moved))
                 amplitude = float(moved[r])
                 on_it = self._lying_on(r, burst.onset, moved)
@@ -914,7 +921,7 @@ class _PersonDetector:
                 boxes = np.nan_to_num(np.array([p.changed_pixels for p in changing])).sum(axis=0)
                 changed_most = np.where(boxes >= 0.5 * boxes.max(), z, np.nan)
                 r = int(np.nanargmax(changed_most if np.isfinite(changed_most).any() else z))
-                amplitude = float(np.nanmax([p.excursion[r] for p in window]))
+                amplitude = measured or float(np.nanmax([p.excursion[r] for p in window]))
                 regions = [r]
             speed = float(np.nanmax([p.speed[r] for p in window]))
         onset, end = burst.onset, burst.end

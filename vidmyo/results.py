@@ -52,8 +52,8 @@ class Event:
     Extra fields: the frame numbers of onset, peak and offset, ``duration_s``, ``rise_s``
     (onset to largest excursion), ``return_fraction`` (1 = back at rest, 0 = stayed displaced),
     ``snr`` (peak excursion in noise units), ``evidence``: ``"landmarks"``, or ``"picture"``
-    for a jerk the picture showed and the pose model did not follow (its amplitude is what
-    the landmarks showed, a lower bound; see ``DetectorConfig.picture_jerks``).
+    for a jerk the picture showed and the pose model did not follow (its amplitude is how
+    far the picture's flow moved, a lower bound; see ``DetectorConfig.picture_jerks``).
     """
 
     kind: str

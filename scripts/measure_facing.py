@@ -12,6 +12,8 @@ legs, back (twenty-eighth pass). vidmyo itself warns where the rarer reading is 
 ``results.FACING_UNSURE_ABOVE`` of a person's frames.
 
     python scripts/measure_facing.py --set eval_set/holdout-1900-pose2sim
+    python scripts/measure_facing.py --set eval_set/holdout-1900-pose2sim --runs runs-heavy
+                                    # the heavy model's landmarks (twenty-ninth pass)
 """
 
 from __future__ import annotations
@@ -60,6 +62,12 @@ def describe(values: np.ndarray) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", type=Path, default=ROOT / "eval_set")
+    ap.add_argument(
+        "--runs",
+        default="runs",
+        help="the set's folder of landmarks: runs (default), or runs-heavy after "
+        "bench_accuracy.py --model heavy",
+    )
     args = ap.parse_args(argv)
     cfg = DetectorConfig()
     print("clip: frames the pose model ran on; facing the camera / away and changes, as the "
@@ -67,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
           "swapped the arms back, and the legs")  # fmt: skip
     clips = json.loads((args.set / "videos" / "index.json").read_text())["clips"]
     for clip in clips:
-        path = args.set / "runs" / clip["name"] / "landmarks.npz"
+        path = args.set / args.runs / clip["name"] / "landmarks.npz"
         if clip.get("persons", 1) > 1 or not path.exists():
             continue
         raw, fixed, back = readings(LandmarkSeries.load(path), cfg)

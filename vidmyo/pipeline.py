@@ -124,7 +124,8 @@ def _finish(analysis: Analysis, out_dir: Path, problem: InputError | None) -> An
             analysis.notes.append(
                 f"the pose model could not tell which way {who} faced (it read the other "
                 f"way on {100 * person['facing_flipped']:.0f}% of frames; a face it cannot "
-                "see?): left and right in the regions reported may be swapped"
+                "see?): left and right in the regions reported may be swapped (on the clips "
+                "of such a person, --model heavy could tell)"
             )
     set_aside = summary["pose_glitches_set_aside"]
     if set_aside:

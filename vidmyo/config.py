@@ -226,10 +226,10 @@ class DetectorConfig:
     gate's boxes name its one region (``vidmyo.events``, ``_picture_event``). The flow misses
     a limb it lost, and one the pose model placed off the limb, where it follows the
     background: at such jerks of the second man's clips (0.07-0.24 torso lengths) it moved
-    0.001-0.006 everywhere, and named the head or the trunk by its noise. Half
-    ``picture_region_floor``: between the two, the flow named the first man's small jerks
-    (0.02-0.03 torso lengths, flow 0.012-0.014) right, and the boxes did not
-    (``docs/accuracy.md``, twenty-ninth pass)."""
+    0.001-0.006 everywhere, and its noise named another region, mostly the head or the
+    trunk. Half ``picture_region_floor``: between the two, the flow named three of the first
+    man's small jerks (0.02-0.03 torso lengths, flow 0.012-0.015) right, and the boxes did
+    not (``docs/accuracy.md``, twenty-ninth pass)."""
     picture_region_share: float = 0.25
     """See ``picture_region_floor``. A jerk's other regions were scripted at 0.4-0.75 of the
     primary's size; 0.2-0.3 gave the same distributions within two points on three sets of
